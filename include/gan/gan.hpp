@@ -1,0 +1,14 @@
+#pragma once
+// The whole gan library: #include <gan/gan.hpp>.
+// Folders follow the architecture, bottom up: core (tensors, shapes, backends, random numbers),
+// kernels, layers, losses, optim, models, train, io, physics. Each header holds one concept and
+// can be included on its own.
+#include "gan/version.hpp"
+
+#include "gan/core/backend.hpp"
+#include "gan/core/dynamic_tensor.hpp"
+#include "gan/core/error.hpp"
+#include "gan/core/init.hpp"
+#include "gan/core/random.hpp"
+#include "gan/core/shape.hpp"
+#include "gan/core/tensor.hpp"
