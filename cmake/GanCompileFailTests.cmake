@@ -28,4 +28,7 @@ function(gan_add_compile_fail_test source)
   endforeach()
   set_tests_properties("compile-fail: ${name}.fails" PROPERTIES
     PASS_REGULAR_EXPRESSION "${expected}")
+  # Two builds in one build tree at once would race on the build tool's own files.
+  set_tests_properties("compile-fail: ${name}.compiles" "compile-fail: ${name}.fails" PROPERTIES
+    RESOURCE_LOCK gan_build_tree)
 endfunction()

@@ -12,3 +12,5 @@
 #include "gan/core/random.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
+
+#include "gan/kernels/gemm.hpp"
