@@ -14,3 +14,7 @@
 #include "gan/core/tensor.hpp"
 
 #include "gan/kernels/gemm.hpp"
+#include "gan/io/atomic_file.hpp"
+#include "gan/io/npy.hpp"
+#include "gan/io/safetensors.hpp"
+// gan/io/png.hpp is not included here: it needs libpng (link gan::png).

@@ -1,0 +1,170 @@
+#pragma once
+// safetensors files: the named-tensor format of PyTorch and the Hugging Face ecosystem.
+//
+// Layout (https://github.com/huggingface/safetensors): an 8-byte little-endian header length N,
+// N bytes of JSON {"__metadata__": {string: string}, "<name>": {"dtype": "F32", "shape": [..],
+// "data_offsets": [begin, end]}, ...}, then the raw little-endian tensor bytes, offsets counted
+// from the end of the header. Model files and test fixtures both use it, so a file written here
+// opens in Python with `safetensors.torch.load_file` and vice versa.
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gan/io/atomic_file.hpp"
+#include "gan/io/dtype.hpp"
+
+GAN_NAMESPACE_BEGIN
+namespace io {
+
+struct StoredTensor {
+    DType dtype = DType::f32;
+    std::vector<std::size_t> shape;
+    std::vector<unsigned char> bytes;  // raw little-endian elements
+
+    std::size_t count() const {
+        std::size_t n = 1;
+        for (std::size_t e : shape) n *= e;
+        return n;
+    }
+    // The values converted to T (float or double), whatever the stored type.
+    template <Scalar T>
+    std::vector<T> values() const {
+        return convert_to<T>(dtype, bytes.data(), count());
+    }
+    // A tensor of float32 or float64 values.
+    template <Scalar T>
+    static StoredTensor from_values(std::vector<std::size_t> shape, const T* data) {
+        StoredTensor t;
+        t.dtype = sizeof(T) == 4 ? DType::f32 : DType::f64;
+        t.shape = std::move(shape);
+        t.bytes.resize(t.count() * sizeof(T));
+        if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
+        return t;
+    }
+    static StoredTensor from_int64(std::vector<std::size_t> shape, const std::int64_t* data) {
+        StoredTensor t;
+        t.dtype = DType::i64;
+        t.shape = std::move(shape);
+        t.bytes.resize(t.count() * 8);
+        if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
+        return t;
+    }
+};
+
+struct SafetensorsFile {
+    std::map<std::string, std::string> metadata;
+    std::map<std::string, StoredTensor> tensors;
+    std::string source = "<memory>";  // the file it came from, for messages
+
+    bool contains(const std::string& name) const { return tensors.count(name) != 0; }
+    const StoredTensor& tensor(const std::string& name) const {
+        const auto it = tensors.find(name);
+        if (it == tensors.end())
+            throw io_error("'" + source + "' has no tensor named '" + name + "' (" + std::to_string(tensors.size()) +
+                           " tensors in the file); was it written for another model or configuration?");
+        return it->second;
+    }
+    const std::string& meta(const std::string& key) const {
+        const auto it = metadata.find(key);
+        if (it == metadata.end()) throw io_error("'" + source + "' has no metadata entry '" + key + "'");
+        return it->second;
+    }
+};
+
+// Parses safetensors bytes; `source` names them in error messages.
+inline SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& source) {
+    auto fail = [&](const std::string& why) -> io_error {
+        return io_error("'" + source + "' is not a valid safetensors file: " + why);
+    };
+    if (bytes.size() < 8) throw fail("it is " + std::to_string(bytes.size()) + " bytes long, shorter than the 8-byte header length");
+    std::uint64_t header_size = 0;
+    std::memcpy(&header_size, bytes.data(), 8);
+    if (header_size > bytes.size() - 8)
+        throw fail("the header claims " + std::to_string(header_size) + " bytes but the file has " +
+                   std::to_string(bytes.size() - 8) + " after the length (truncated?)");
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + std::ptrdiff_t(header_size));
+    } catch (const nlohmann::json::exception& e) {
+        throw fail(std::string("the header is not JSON (") + e.what() + ")");
+    }
+    if (!header.is_object()) throw fail("the header is not a JSON object");
+
+    SafetensorsFile file;
+    file.source = source;
+    const std::size_t data_start = 8 + header_size;
+    const std::size_t data_size = bytes.size() - data_start;
+    for (const auto& [name, entry] : header.items()) {
+        if (name == "__metadata__") {
+            if (!entry.is_object()) throw fail("__metadata__ is not an object");
+            for (const auto& [key, value] : entry.items()) {
+                if (!value.is_string()) throw fail("metadata value '" + key + "' is not a string");
+                file.metadata[key] = value.get<std::string>();
+            }
+            continue;
+        }
+        try {
+            StoredTensor t;
+            const auto dtype_name = entry.at("dtype").get<std::string>();
+            if (!dtype_from_safetensors_name(dtype_name, t.dtype))
+                throw fail("tensor '" + name + "' has the unsupported dtype " + dtype_name);
+            t.shape = entry.at("shape").get<std::vector<std::size_t>>();
+            const auto offsets = entry.at("data_offsets").get<std::vector<std::size_t>>();
+            if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size)
+                throw fail("tensor '" + name + "' has data offsets outside the file (truncated?)");
+            if (offsets[1] - offsets[0] != t.count() * dtype_size(t.dtype))
+                throw fail("tensor '" + name + "' has " + std::to_string(offsets[1] - offsets[0]) +
+                           " bytes, but its shape and dtype need " + std::to_string(t.count() * dtype_size(t.dtype)));
+            const auto* begin = reinterpret_cast<const unsigned char*>(bytes.data()) + data_start + offsets[0];
+            t.bytes.assign(begin, begin + (offsets[1] - offsets[0]));
+            file.tensors.emplace(name, std::move(t));
+        } catch (const nlohmann::json::exception& e) {
+            throw fail("the entry of tensor '" + name + "' is malformed (" + e.what() + ")");
+        }
+    }
+    return file;
+}
+
+inline SafetensorsFile read_safetensors(const std::filesystem::path& path) {
+    return parse_safetensors(read_file_bytes(path), path.string());
+}
+
+// Serialises to safetensors bytes; tensors are laid out in name order, the header padded with
+// spaces to a multiple of 8 bytes so that the data is aligned.
+inline std::string serialize_safetensors(const SafetensorsFile& file) {
+    nlohmann::json header = nlohmann::json::object();
+    if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
+    std::size_t offset = 0;
+    for (const auto& [name, t] : file.tensors) {
+        if (t.bytes.size() != t.count() * dtype_size(t.dtype))
+            throw io_error("tensor '" + name + "' has " + std::to_string(t.bytes.size()) +
+                           " bytes, inconsistent with its shape and dtype");
+        header[name] = {{"dtype", std::string(safetensors_name(t.dtype))},
+                        {"shape", t.shape},
+                        {"data_offsets", {offset, offset + t.bytes.size()}}};
+        offset += t.bytes.size();
+    }
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    std::string out(8, '\0');
+    const std::uint64_t size = text.size();
+    std::memcpy(out.data(), &size, 8);
+    out += text;
+    out.reserve(out.size() + offset);
+    for (const auto& [name, t] : file.tensors) out.append(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
+    return out;
+}
+
+// Writes atomically: an existing file is replaced only by a complete new one.
+inline void write_safetensors(const std::filesystem::path& path, const SafetensorsFile& file) {
+    const std::string bytes = serialize_safetensors(file);
+    write_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+}
+
+}  // namespace io
+GAN_NAMESPACE_END
