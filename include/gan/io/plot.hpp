@@ -99,7 +99,7 @@ inline Raster plot_lines(const std::vector<Series>& series, const LinePlotOption
     for (double t : detail::nice_ticks(lo, hi, 6)) {
         const int y = py(t);
         image.line(left, y, left + plot_w - 1, y, grid);
-        const std::string label = options.log_y ? "1E" + detail::tick_label(t) : detail::tick_label(t);
+        const std::string label = detail::tick_label(options.log_y ? std::pow(10.0, t) : t);
         image.text(left - 6 - Raster::text_width(label), y - 3, label, ink);
     }
     for (double t : detail::nice_ticks(0, x_max, 8)) {
