@@ -1,0 +1,224 @@
+#pragma once
+// The blocked, packed, parallel CPU GEMM (Goto / BLIS scheme).
+//
+//   for jc over N in NC columns:              B block kc × NC stays in L3
+//     for pc over K in KC steps:              fixed split of K: the summation order of every C
+//       pack op(B)[pc, jc] once, shared           element depends on K alone
+//       parallel over (MC row blocks) × (groups of NR columns):
+//         pack op(A)[ic, pc] (MC × KC, L2)
+//         for each NR panel: for each MR panel: register tile (B panel KC × NR in L1)
+//
+// Threads only ever split C, never K, and every tile runs the same operation sequence on each of
+// its elements, so C is bit-identical for any number of threads and any task partition.
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include <tbb/blocked_range2d.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "gan/core/error.hpp"
+#include "gan/core/tensor.hpp"
+#include "gan/kernels/cpu/gemm_micro.hpp"
+#include "gan/kernels/cpu/gemm_pack.hpp"
+#include "gan/kernels/cpu/simd.hpp"
+#include "gan/kernels/cpu/workspace.hpp"
+#include "gan/kernels/gemm_shape.hpp"
+
+GAN_NAMESPACE_BEGIN
+namespace kernels {
+namespace cpu_detail {
+
+// Register tile and cache blocks for the architecture being compiled for; see docs/kernels.md
+// for the measurements behind the choices.
+template <class T>
+struct gemm_blocking {
+    using S = simd<T>;
+    // 32 vector registers (AVX-512): 6 × 4 vectors = 24 accumulators, 4 B vectors and a broadcast.
+    // 16 registers (AVX2, SSE, NEON): 6 × 2 = 12 accumulators, 2 B vectors and a broadcast.
+    // Plain loops: 4 × 4 scalars, which compilers keep in registers and may vectorise.
+    static constexpr std::size_t mr = S::width == 1 ? 4 : 6;
+    static constexpr std::size_t nv = S::width == 1 ? 4 : (S::registers >= 32 ? 4 : 2);
+    using tile = micro_tile<T, mr, nv>;
+    static constexpr std::size_t nr = tile::nr;
+    // kc: a B panel kc × NR plus an A panel MR × kc within the 32 KiB L1 for 4-byte elements
+    // (kc × (NR + MR) × 4 = 17 KiB at NR = 64, 256 bytes of C per k-step amortised over 24 FMAs).
+    static constexpr std::size_t kc = sizeof(T) == 4 ? 256 : 128;
+    // mc × kc of A (L2-resident between NR panels) and the B block kc × nc in L3.
+    static constexpr std::size_t mc = mr * 24;
+    static constexpr std::size_t nc = nr * 64;
+};
+
+// Problems below this many multiply-adds run on the calling thread: a TBB fork/join costs about
+// as much as 10^6 FMAs on one core.
+inline constexpr std::size_t gemm_parallel_threshold = std::size_t(1) << 21;
+
+inline Workspace& gemm_b_workspace() {
+    thread_local Workspace ws;
+    return ws;
+}
+inline Workspace& gemm_a_workspace() {
+    thread_local Workspace ws;
+    return ws;
+}
+
+// Calls f(i0, i1, j0, j1) over [0, mi) × [0, nj), on TBB when `parallel`. Tasks are isolated so a
+// thread waiting here never picks up an unrelated task that could reuse its thread-local buffers.
+template <class F>
+void for_blocks(bool parallel, std::size_t mi, std::size_t nj, std::size_t nj_grain, const F& f) {
+    if (!parallel || mi * nj <= 1) {
+        f(std::size_t(0), mi, std::size_t(0), nj);
+        return;
+    }
+    tbb::this_task_arena::isolate([&] {
+        tbb::parallel_for(tbb::blocked_range2d<std::size_t>(0, mi, 1, 0, nj, nj_grain),
+                          [&](const tbb::blocked_range2d<std::size_t>& r) {
+                              f(r.rows().begin(), r.rows().end(), r.cols().begin(), r.cols().end());
+                          });
+    });
+}
+
+// The A operand either packed on the fly, one MC × KC block per task, or read from a matrix
+// packed once for every call (PackedA).
+template <class T>
+struct a_on_the_fly {
+    operand<T> a;
+    template <std::size_t MR>
+    std::pair<const T*, std::size_t> panels(std::size_t ic, std::size_t mb, std::size_t pc, std::size_t kb) const {
+        const std::size_t stride = kb * MR;
+        T* dst = gemm_a_workspace().get<T>((mb + MR - 1) / MR * stride);
+        pack_a<MR>(a, ic, mb, pc, kb, dst, stride);
+        return {dst, stride};
+    }
+};
+
+template <class T>
+struct a_prepacked {
+    const T* data;  // ceil(m / MR) panels of k × MR
+    std::size_t k;
+    template <std::size_t MR>
+    std::pair<const T*, std::size_t> panels(std::size_t ic, std::size_t, std::size_t pc, std::size_t) const {
+        return {data + ic * k + pc * MR, k * MR};
+    }
+};
+
+// C element (i, j) at c[i * rs + j * cs].
+template <class T, class ASource>
+void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c,
+                  std::size_t rs, std::size_t cs, bool accumulate) {
+    using Bk = gemm_blocking<T>;
+    constexpr std::size_t MR = Bk::mr, NR = Bk::nr;
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (!accumulate)
+            for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t j = 0; j < n; ++j) c[i * rs + j * cs] = T(0);
+        return;
+    }
+    const bool parallel = m * n * k >= gemm_parallel_threshold;
+    const std::size_t nc_max = std::min(Bk::nc, (n + NR - 1) / NR * NR);
+    T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * nc_max);
+    const std::size_t mi = (m + Bk::mc - 1) / Bk::mc;
+
+    for (std::size_t jc = 0; jc < n; jc += Bk::nc) {
+        const std::size_t nb = std::min(Bk::nc, n - jc);
+        const std::size_t nj = (nb + NR - 1) / NR;
+        for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
+            const std::size_t kb = std::min(Bk::kc, k - pc);
+            const bool overwrite = !accumulate && pc == 0;
+            for_blocks(parallel, 1, nj, 4, [&](std::size_t, std::size_t, std::size_t j0, std::size_t j1) {
+                pack_b<NR>(b, pc, kb, jc + j0 * NR, std::min(nb, j1 * NR) - j0 * NR, bp + j0 * kb * NR);
+            });
+            for_blocks(parallel, mi, nj, std::max<std::size_t>(1, 256 / NR),
+                       [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+                           for (std::size_t ib = i0; ib < i1; ++ib) {
+                               const std::size_t ic = ib * Bk::mc, mb = std::min(Bk::mc, m - ic);
+                               const auto [ap, a_stride] = a.template panels<MR>(ic, mb, pc, kb);
+                               for (std::size_t jp = j0; jp < j1; ++jp) {
+                                   const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
+                                   const T* bpanel = bp + jp * kb * NR;
+                                   for (std::size_t ir = 0; ir < mb; ir += MR)
+                                       Bk::tile::run(kb, ap + ir / MR * a_stride, bpanel,
+                                                     c + (ic + ir) * rs + (jc + j) * cs, rs, cs,
+                                                     std::min(MR, mb - ir), cols, overwrite);
+                               }
+                           }
+                       });
+        }
+    }
+}
+
+}  // namespace cpu_detail
+
+// op(A) packed once for many products with it, typically a layer's weights: pack after each
+// update, multiply many times. Packing reuses the storage, so it allocates only when the matrix
+// grows.
+template <Scalar T>
+class PackedA {
+public:
+    PackedA() = default;
+    PackedA(std::size_t m, std::size_t k, Transpose transpose, const T* a, std::size_t lda) {
+        pack(m, k, transpose, a, lda);
+    }
+
+    // Packs the m × k matrix op(A), op(A)(i, p) = a[i * lda + p], or a[p * lda + i] if transposed.
+    void pack(std::size_t m, std::size_t k, Transpose transpose, const T* a, std::size_t lda) {
+        constexpr std::size_t MR = cpu_detail::gemm_blocking<T>::mr;
+        const std::size_t panels = (m + MR - 1) / MR;
+        T* dst = storage_.get<T>(panels * MR * k);
+        data_ = dst;
+        m_ = m;
+        k_ = k;
+        const cpu_detail::operand<T> op{a, lda, transpose == Transpose::yes};
+        cpu_detail::for_blocks(m * k >= (std::size_t(1) << 18), 1, panels, 8,
+                               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                                   const std::size_t i0 = q0 * MR, rows = std::min(m, q1 * MR) - i0;
+                                   cpu_detail::pack_a<MR>(op, i0, rows, 0, k, dst + i0 * k, k * MR);
+                               });
+    }
+
+    std::size_t rows() const { return m_; }
+    std::size_t depth() const { return k_; }
+    const T* data() const { return data_; }
+
+private:
+    Workspace storage_;
+    const T* data_ = nullptr;
+    std::size_t m_ = 0, k_ = 0;
+};
+
+template <Scalar T>
+void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
+    using Bk = cpu_detail::gemm_blocking<T>;
+    const cpu_detail::operand<T> opa{a, s.lda, s.transpose_a == Transpose::yes};
+    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    // Tiles are MR × NR with NR several times MR: a narrow C (the deep, small layers of a U-Net)
+    // wastes most of each tile, while its transpose fills them. C^T = op(B)^T op(A)^T, with C
+    // addressed transposed.
+    const auto round = [](std::size_t x, std::size_t r) { return (x + r - 1) / r * r; };
+    const std::size_t work = round(s.m, Bk::mr) * round(s.n, Bk::nr);
+    const std::size_t work_swapped = round(s.n, Bk::mr) * round(s.m, Bk::nr);
+    if (4 * work_swapped < 3 * work) {
+        const cpu_detail::operand<T> at{b, s.ldb, !opb.transposed}, bt{a, s.lda, !opa.transposed};
+        cpu_detail::gemm_blocked<T>(s.n, s.m, s.k, cpu_detail::a_on_the_fly<T>{at}, bt, c, 1, s.ldc, accumulate);
+    } else {
+        cpu_detail::gemm_blocked<T>(s.m, s.n, s.k, cpu_detail::a_on_the_fly<T>{opa}, opb, c, s.ldc, 1, accumulate);
+    }
+}
+
+// The product with a pre-packed A: s.m and s.k must be a's; s.transpose_a and s.lda are unused.
+template <Scalar T>
+void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool accumulate) {
+    if (s.m != a.rows() || s.k != a.depth())
+        throw shape_error("gemm with a packed A: the shape asks for " + std::to_string(s.m) + " x " +
+                          std::to_string(s.k) + " but A was packed as " + std::to_string(a.rows()) + " x " +
+                          std::to_string(a.depth()) + "; repack A or fix the shape");
+    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    cpu_detail::gemm_blocked<T>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data(), s.k}, opb, c, s.ldc, 1,
+                                accumulate);
+}
+
+}  // namespace kernels
+GAN_NAMESPACE_END
