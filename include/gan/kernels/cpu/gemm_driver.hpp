@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <tbb/blocked_range2d.h>
@@ -41,15 +42,33 @@ struct gemm_blocking {
     // Plain loops: 4 × 4 scalars, which compilers keep in registers and may vectorise.
     static constexpr std::size_t mr = S::width == 1 ? 4 : 6;
     static constexpr std::size_t nv = S::width == 1 ? 4 : (S::registers >= 32 ? 4 : 2);
-    using tile = micro_tile<T, mr, nv>;
-    static constexpr std::size_t nr = tile::nr;
-    // kc: a B panel kc × NR plus an A panel MR × kc within the 32 KiB L1 for 4-byte elements
-    // (kc × (NR + MR) × 4 = 17 KiB at NR = 64, 256 bytes of C per k-step amortised over 24 FMAs).
     static constexpr std::size_t kc = sizeof(T) == 4 ? 256 : 128;
-    // mc × kc of A (L2-resident between NR panels) and the B block kc × nc in L3.
+    // MC × KC of A stays in L2 while the NR panels of B pass by.
     static constexpr std::size_t mc = mr * 24;
-    static constexpr std::size_t nc = nr * 64;
+    // NC columns of B per K step: KC × NC in L3.
+    static constexpr std::size_t nc_panels = 64;
+
+    // The narrowest tile of 1, 2 or nv vectors that covers n columns: a C with few columns (the
+    // deep layers of a U-Net, 4×4 = 16 pixels) would leave most of a wide tile's lanes idle.
+    static constexpr std::size_t tile_vectors(std::size_t n) {
+        if (n <= S::width) return 1;
+        if (nv >= 2 && n <= 2 * S::width) return 2;
+        return nv;
+    }
 };
+
+// Runs f(std::integral_constant<NV>) with NV = gemm_blocking<T>::tile_vectors(n).
+template <class T, class F>
+void with_tile_vectors(std::size_t n, const F& f) {
+    using Bk = gemm_blocking<T>;
+    const std::size_t nv = Bk::tile_vectors(n);
+    if (nv == 1)
+        f(std::integral_constant<std::size_t, 1>{});
+    else if (nv == 2)
+        f(std::integral_constant<std::size_t, 2>{});
+    else
+        f(std::integral_constant<std::size_t, Bk::nv>{});
+}
 
 // Problems below this many multiply-adds run on the calling thread: a TBB fork/join costs about
 // as much as 10^6 FMAs on one core.
@@ -105,11 +124,12 @@ struct a_prepacked {
 };
 
 // C element (i, j) at c[i * rs + j * cs].
-template <class T, class ASource>
+template <class T, std::size_t NV, class ASource>
 void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c,
                   std::size_t rs, std::size_t cs, bool accumulate) {
     using Bk = gemm_blocking<T>;
-    constexpr std::size_t MR = Bk::mr, NR = Bk::nr;
+    using tile = micro_tile<T, Bk::mr, NV>;
+    constexpr std::size_t MR = Bk::mr, NR = tile::nr, NC = NR * Bk::nc_panels;
     if (m == 0 || n == 0) return;
     if (k == 0) {
         if (!accumulate)
@@ -118,12 +138,12 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
         return;
     }
     const bool parallel = m * n * k >= gemm_parallel_threshold;
-    const std::size_t nc_max = std::min(Bk::nc, (n + NR - 1) / NR * NR);
+    const std::size_t nc_max = std::min(NC, (n + NR - 1) / NR * NR);
     T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * nc_max);
     const std::size_t mi = (m + Bk::mc - 1) / Bk::mc;
 
-    for (std::size_t jc = 0; jc < n; jc += Bk::nc) {
-        const std::size_t nb = std::min(Bk::nc, n - jc);
+    for (std::size_t jc = 0; jc < n; jc += NC) {
+        const std::size_t nb = std::min(NC, n - jc);
         const std::size_t nj = (nb + NR - 1) / NR;
         for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
             const std::size_t kb = std::min(Bk::kc, k - pc);
@@ -140,7 +160,7 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                                    const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
                                    const T* bpanel = bp + jp * kb * NR;
                                    for (std::size_t ir = 0; ir < mb; ir += MR)
-                                       Bk::tile::run(kb, ap + ir / MR * a_stride, bpanel,
+                                       tile::run(kb, ap + ir / MR * a_stride, bpanel,
                                                      c + (ic + ir) * rs + (jc + j) * cs, rs, cs,
                                                      std::min(MR, mb - ir), cols, overwrite);
                                }
@@ -192,19 +212,26 @@ private:
 template <Scalar T>
 void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
     using Bk = cpu_detail::gemm_blocking<T>;
+    constexpr std::size_t W = cpu_detail::simd<T>::width;
     const cpu_detail::operand<T> opa{a, s.lda, s.transpose_a == Transpose::yes};
     const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
-    // Tiles are MR × NR with NR several times MR: a narrow C (the deep, small layers of a U-Net)
-    // wastes most of each tile, while its transpose fills them. C^T = op(B)^T op(A)^T, with C
-    // addressed transposed.
+    // Even the narrowest tile is a whole vector wide: a C of a few columns (a GEMV, a 2×2 image)
+    // fills its transpose's tiles better. C^T = op(B)^T op(A)^T, with C addressed transposed.
     const auto round = [](std::size_t x, std::size_t r) { return (x + r - 1) / r * r; };
-    const std::size_t work = round(s.m, Bk::mr) * round(s.n, Bk::nr);
-    const std::size_t work_swapped = round(s.n, Bk::mr) * round(s.m, Bk::nr);
-    if (4 * work_swapped < 3 * work) {
+    const auto padded = [&](std::size_t rows, std::size_t cols) {
+        return round(rows, Bk::mr) * round(cols, Bk::tile_vectors(cols) * W);
+    };
+    if (4 * padded(s.n, s.m) < 3 * padded(s.m, s.n)) {
         const cpu_detail::operand<T> at{b, s.ldb, !opb.transposed}, bt{a, s.lda, !opa.transposed};
-        cpu_detail::gemm_blocked<T>(s.n, s.m, s.k, cpu_detail::a_on_the_fly<T>{at}, bt, c, 1, s.ldc, accumulate);
+        cpu_detail::with_tile_vectors<T>(s.m, [&](auto nv) {
+            cpu_detail::gemm_blocked<T, nv>(s.n, s.m, s.k, cpu_detail::a_on_the_fly<T>{at}, bt, c, 1, s.ldc,
+                                            accumulate);
+        });
     } else {
-        cpu_detail::gemm_blocked<T>(s.m, s.n, s.k, cpu_detail::a_on_the_fly<T>{opa}, opb, c, s.ldc, 1, accumulate);
+        cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
+            cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_on_the_fly<T>{opa}, opb, c, s.ldc, 1,
+                                            accumulate);
+        });
     }
 }
 
@@ -216,8 +243,10 @@ void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool a
                           std::to_string(s.k) + " but A was packed as " + std::to_string(a.rows()) + " x " +
                           std::to_string(a.depth()) + "; repack A or fix the shape");
     const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
-    cpu_detail::gemm_blocked<T>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data(), s.k}, opb, c, s.ldc, 1,
-                                accumulate);
+    cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
+        cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data(), s.k}, opb, c, s.ldc,
+                                        1, accumulate);
+    });
 }
 
 }  // namespace kernels
