@@ -1,12 +1,12 @@
 #pragma once
 // The blocked, packed, parallel CPU GEMM (Goto / BLIS scheme).
 //
-//   for jc over N in NC columns:              B block kc × NC stays in L3
+//   for jc over N in NC columns:
 //     for pc over K in KC steps:              fixed split of K: the summation order of every C
-//       pack op(B)[pc, jc] once, shared           element depends on K alone
-//       parallel over (MC row blocks) × (groups of NR columns):
-//         pack op(A)[ic, pc] (MC × KC, L2)
-//         for each NR panel: for each MR panel: register tile (B panel KC × NR in L1)
+//       in parallel: pack op(B)[pc, jc]           element depends on K alone   (KC × NC, L3)
+//       in parallel over MC row blocks (× column groups when M has too few blocks):
+//         pack op(A)[ic, pc]                                                   (MC × KC, L2)
+//         for each NR panel: for each MR panel: register tile            (KC × NR panel, L1)
 //
 // Threads only ever split C, never K, and every tile runs the same operation sequence on each of
 // its elements, so C is bit-identical for any number of threads and any task partition.
@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <string>
 #include <type_traits>
-#include <utility>
 
 #include <tbb/blocked_range2d.h>
 #include <tbb/parallel_for.h>
@@ -74,53 +73,43 @@ void with_tile_vectors(std::size_t n, const F& f) {
 // as much as 10^6 FMAs on one core.
 inline constexpr std::size_t gemm_parallel_threshold = std::size_t(1) << 21;
 
-inline Workspace& gemm_b_workspace() {
-    thread_local Workspace ws;
-    return ws;
-}
+// The B block (and a shared A) is packed into the calling thread's buffers; otherwise each task
+// packs its A block into its own thread's buffer.
 inline Workspace& gemm_a_workspace() {
     thread_local Workspace ws;
     return ws;
 }
+inline Workspace& gemm_b_workspace() {
+    thread_local Workspace ws;
+    return ws;
+}
 
-// Calls f(i0, i1, j0, j1) over [0, mi) × [0, nj), on TBB when `parallel`. Tasks are isolated so a
-// thread waiting here never picks up an unrelated task that could reuse its thread-local buffers.
+// Calls f(i0, i1, j0, j1) over [0, mi) × [0, nj), on TBB when `parallel`. Isolated, so that a
+// thread waiting here never picks up an unrelated task, such as another GEMM that would reuse
+// this thread's packing buffers.
 template <class F>
-void for_blocks(bool parallel, std::size_t mi, std::size_t nj, std::size_t nj_grain, const F& f) {
+void for_blocks(bool parallel, std::size_t mi, std::size_t nj, const F& f) {
     if (!parallel || mi * nj <= 1) {
         f(std::size_t(0), mi, std::size_t(0), nj);
         return;
     }
     tbb::this_task_arena::isolate([&] {
-        tbb::parallel_for(tbb::blocked_range2d<std::size_t>(0, mi, 1, 0, nj, nj_grain),
+        tbb::parallel_for(tbb::blocked_range2d<std::size_t>(0, mi, 0, nj),
                           [&](const tbb::blocked_range2d<std::size_t>& r) {
                               f(r.rows().begin(), r.rows().end(), r.cols().begin(), r.cols().end());
                           });
     });
 }
 
-// The A operand either packed on the fly, one MC × KC block per task, or read from a matrix
-// packed once for every call (PackedA).
+// The A operand: packed by the GEMM, KC columns at a time, or packed once for many calls
+// (PackedA) as ceil(m / MR) panels of k × MR.
 template <class T>
-struct a_on_the_fly {
+struct a_to_pack {
     operand<T> a;
-    template <std::size_t MR>
-    std::pair<const T*, std::size_t> panels(std::size_t ic, std::size_t mb, std::size_t pc, std::size_t kb) const {
-        const std::size_t stride = kb * MR;
-        T* dst = gemm_a_workspace().get<T>((mb + MR - 1) / MR * stride);
-        pack_a<MR>(a, ic, mb, pc, kb, dst, stride);
-        return {dst, stride};
-    }
 };
-
 template <class T>
 struct a_prepacked {
-    const T* data;  // ceil(m / MR) panels of k × MR
-    std::size_t k;
-    template <std::size_t MR>
-    std::pair<const T*, std::size_t> panels(std::size_t ic, std::size_t, std::size_t pc, std::size_t) const {
-        return {data + ic * k + pc * MR, k * MR};
-    }
+    const T* data;
 };
 
 // C element (i, j) at c[i * rs + j * cs].
@@ -130,6 +119,7 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr, NC = NR * Bk::nc_panels;
+    constexpr bool pack_a_here = std::is_same_v<ASource, a_to_pack<T>>;
     if (m == 0 || n == 0) return;
     if (k == 0) {
         if (!accumulate)
@@ -138,34 +128,63 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
         return;
     }
     const bool parallel = m * n * k >= gemm_parallel_threshold;
-    const std::size_t nc_max = std::min(NC, (n + NR - 1) / NR * NR);
-    T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * nc_max);
     const std::size_t mi = (m + Bk::mc - 1) / Bk::mc;
+    T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * std::min(NC, (n + NR - 1) / NR * NR));
 
     for (std::size_t jc = 0; jc < n; jc += NC) {
-        const std::size_t nb = std::min(NC, n - jc);
-        const std::size_t nj = (nb + NR - 1) / NR;
+        const std::size_t nb = std::min(NC, n - jc), nj = (nb + NR - 1) / NR;
+        // Tasks are MC-row blocks, each packing its own A block into L2 and sweeping all B
+        // panels. When M has too few blocks to feed every thread, C is cut across N as well and
+        // A, then small, is packed once up front for all tasks instead of once per cut.
+        const std::size_t workers = parallel ? std::size_t(tbb::this_task_arena::max_concurrency()) : 1;
+        const std::size_t n_groups = std::min(nj, (2 * workers + mi - 1) / mi);
+        const std::size_t group = (nj + n_groups - 1) / n_groups;
+        const bool share_a = pack_a_here && n_groups > 1;
+        const std::size_t a_panels = (m + MR - 1) / MR;
+        T* shared_a = share_a ? gemm_a_workspace().get<T>(a_panels * MR * std::min(Bk::kc, k)) : nullptr;
         for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
             const std::size_t kb = std::min(Bk::kc, k - pc);
             const bool overwrite = !accumulate && pc == 0;
-            for_blocks(parallel, 1, nj, 4, [&](std::size_t, std::size_t, std::size_t j0, std::size_t j1) {
-                pack_b<NR>(b, pc, kb, jc + j0 * NR, std::min(nb, j1 * NR) - j0 * NR, bp + j0 * kb * NR);
+            const std::size_t pa = share_a ? a_panels : 0;
+            for_blocks(parallel, 1, pa + nj, [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                for (std::size_t q = q0; q < q1; ++q) {
+                    if constexpr (pack_a_here) {
+                        if (q < pa) {
+                            pack_a<MR>(a.a, q * MR, std::min(MR, m - q * MR), pc, kb, shared_a + q * kb * MR, kb * MR);
+                            continue;
+                        }
+                    }
+                    const std::size_t jp = q - pa;
+                    pack_b<NR>(b, pc, kb, jc + jp * NR, std::min(NR, nb - jp * NR), bp + jp * kb * NR);
+                }
             });
-            for_blocks(parallel, mi, nj, std::max<std::size_t>(1, 256 / NR),
-                       [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
-                           for (std::size_t ib = i0; ib < i1; ++ib) {
-                               const std::size_t ic = ib * Bk::mc, mb = std::min(Bk::mc, m - ic);
-                               const auto [ap, a_stride] = a.template panels<MR>(ic, mb, pc, kb);
-                               for (std::size_t jp = j0; jp < j1; ++jp) {
-                                   const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
-                                   const T* bpanel = bp + jp * kb * NR;
-                                   for (std::size_t ir = 0; ir < mb; ir += MR)
-                                       tile::run(kb, ap + ir / MR * a_stride, bpanel,
-                                                     c + (ic + ir) * rs + (jc + j) * cs, rs, cs,
-                                                     std::min(MR, mb - ir), cols, overwrite);
-                               }
-                           }
-                       });
+            for_blocks(parallel, mi, n_groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
+                for (std::size_t ib = i0; ib < i1; ++ib) {
+                    const std::size_t ic = ib * Bk::mc, mb = std::min(Bk::mc, m - ic);
+                    const T* a_block;
+                    std::size_t a_stride;
+                    if constexpr (pack_a_here) {
+                        a_stride = kb * MR;
+                        if (share_a) {
+                            a_block = shared_a + ic * kb;
+                        } else {
+                            T* packed = gemm_a_workspace().get<T>((mb + MR - 1) / MR * a_stride);
+                            pack_a<MR>(a.a, ic, mb, pc, kb, packed, a_stride);
+                            a_block = packed;
+                        }
+                    } else {
+                        a_stride = k * MR;
+                        a_block = a.data + ic * k + pc * MR;
+                    }
+                    for (std::size_t jp = g0 * group; jp < std::min(nj, g1 * group); ++jp) {
+                        const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
+                        for (std::size_t ir = 0; ir < mb; ir += MR)
+                            tile::run(kb, a_block + ir / MR * a_stride, bp + jp * kb * NR,
+                                      c + (ic + ir) * rs + (jc + j) * cs, rs, cs, std::min(MR, mb - ir), cols,
+                                      overwrite);
+                    }
+                }
+            });
         }
     }
 }
@@ -192,7 +211,7 @@ public:
         m_ = m;
         k_ = k;
         const cpu_detail::operand<T> op{a, lda, transpose == Transpose::yes};
-        cpu_detail::for_blocks(m * k >= (std::size_t(1) << 18), 1, panels, 8,
+        cpu_detail::for_blocks(m * k >= (std::size_t(1) << 18), 1, panels,
                                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
                                    const std::size_t i0 = q0 * MR, rows = std::min(m, q1 * MR) - i0;
                                    cpu_detail::pack_a<MR>(op, i0, rows, 0, k, dst + i0 * k, k * MR);
@@ -224,12 +243,12 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
     if (4 * padded(s.n, s.m) < 3 * padded(s.m, s.n)) {
         const cpu_detail::operand<T> at{b, s.ldb, !opb.transposed}, bt{a, s.lda, !opa.transposed};
         cpu_detail::with_tile_vectors<T>(s.m, [&](auto nv) {
-            cpu_detail::gemm_blocked<T, nv>(s.n, s.m, s.k, cpu_detail::a_on_the_fly<T>{at}, bt, c, 1, s.ldc,
+            cpu_detail::gemm_blocked<T, nv>(s.n, s.m, s.k, cpu_detail::a_to_pack<T>{at}, bt, c, 1, s.ldc,
                                             accumulate);
         });
     } else {
         cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
-            cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_on_the_fly<T>{opa}, opb, c, s.ldc, 1,
+            cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_to_pack<T>{opa}, opb, c, s.ldc, 1,
                                             accumulate);
         });
     }
@@ -244,7 +263,7 @@ void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool a
                           std::to_string(a.depth()) + "; repack A or fix the shape");
     const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
     cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
-        cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data(), s.k}, opb, c, s.ldc,
+        cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data()}, opb, c, s.ldc,
                                         1, accumulate);
     });
 }

@@ -26,22 +26,30 @@ struct operand {
 template <std::size_t MR, class T>
 void pack_a(operand<T> a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t kb, T* dst,
             std::size_t panel_stride) {
+    if (a.transposed) {
+        // Rows of the stored matrix are contiguous across panels: read each once, in order,
+        // rather than revisiting kb far-apart rows (and pages) for every panel.
+        for (std::size_t p = 0; p < kb; ++p) {
+            const T* src = a.at(i0, p0 + p);
+            for (std::size_t r0 = 0; r0 < rows; r0 += MR) {
+                T* out = dst + r0 / MR * panel_stride + p * MR;
+                if (rows - r0 >= MR) {
+                    for (std::size_t r = 0; r < MR; ++r) out[r] = src[r0 + r];
+                } else {
+                    for (std::size_t r = 0; r < MR; ++r) out[r] = r0 + r < rows ? src[r0 + r] : T(0);
+                }
+            }
+        }
+        return;
+    }
     for (std::size_t r0 = 0; r0 < rows; r0 += MR, dst += panel_stride) {
         const std::size_t rr = std::min(MR, rows - r0);
-        if (a.transposed) {
-            for (std::size_t p = 0; p < kb; ++p) {
-                const T* src = a.at(i0 + r0, p0 + p);
-                T* out = dst + p * MR;
-                for (std::size_t r = 0; r < rr; ++r) out[r] = src[r];
-                for (std::size_t r = rr; r < MR; ++r) out[r] = T(0);
-            }
-        } else if (rr == MR) {
+        const T* src = a.at(i0 + r0, p0);
+        if (rr == MR) {
             // MR row streams read in step; the fixed trip count lets the compiler unroll them.
-            const T* src = a.at(i0 + r0, p0);
             for (std::size_t p = 0; p < kb; ++p)
                 for (std::size_t r = 0; r < MR; ++r) dst[p * MR + r] = src[r * a.ld + p];
         } else {
-            const T* src = a.at(i0 + r0, p0);
             for (std::size_t p = 0; p < kb; ++p) {
                 T* out = dst + p * MR;
                 for (std::size_t r = 0; r < rr; ++r) out[r] = src[r * a.ld + p];
