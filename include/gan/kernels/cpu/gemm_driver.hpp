@@ -101,8 +101,9 @@ void for_blocks(bool parallel, std::size_t mi, std::size_t nj, const F& f) {
     });
 }
 
-// The A operand: packed by the GEMM, KC columns at a time, or packed once for many calls
-// (PackedA) as ceil(m / MR) panels of k × MR.
+// The A operand: packed by the GEMM, one block at a time, or packed once for many calls
+// (PackedA): for each KC step in turn, ceil(m / MR) panels of kb × MR, so that a K step's panels
+// are one sequential stream.
 template <class T>
 struct a_to_pack {
     operand<T> a;
@@ -173,8 +174,8 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                             a_block = packed;
                         }
                     } else {
-                        a_stride = k * MR;
-                        a_block = a.data + ic * k + pc * MR;
+                        a_stride = kb * MR;
+                        a_block = a.data + pc * ((m + MR - 1) / MR * MR) + ic * kb;
                     }
                     for (std::size_t jp = g0 * group; jp < std::min(nj, g1 * group); ++jp) {
                         const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
@@ -211,10 +212,15 @@ public:
         m_ = m;
         k_ = k;
         const cpu_detail::operand<T> op{a, lda, transpose == Transpose::yes};
-        cpu_detail::for_blocks(m * k >= (std::size_t(1) << 18), 1, panels,
-                               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+        constexpr std::size_t kc = cpu_detail::gemm_blocking<T>::kc;
+        cpu_detail::for_blocks(m * k >= (std::size_t(1) << 18), (k + kc - 1) / kc, panels,
+                               [&](std::size_t s0, std::size_t s1, std::size_t q0, std::size_t q1) {
                                    const std::size_t i0 = q0 * MR, rows = std::min(m, q1 * MR) - i0;
-                                   cpu_detail::pack_a<MR>(op, i0, rows, 0, k, dst + i0 * k, k * MR);
+                                   for (std::size_t pc = s0 * kc; pc < std::min(k, s1 * kc); pc += kc) {
+                                       const std::size_t kb = std::min(kc, k - pc);
+                                       cpu_detail::pack_a<MR>(op, i0, rows, pc, kb, dst + pc * panels * MR + i0 * kb,
+                                                              kb * MR);
+                                   }
                                });
     }
 
