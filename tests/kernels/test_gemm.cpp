@@ -59,10 +59,21 @@ std::string describe(const GemmShape& s, bool accumulate) {
 // element within the classical bound |error| <= (k + 2) u (sum_p |a_ip b_pj| + |c_ij|), and checks
 // that the padding between rows of C is left alone.
 template <class T>
-void check_against_reference(const Problem& p, bool accumulate) {
+void plain_gemm(const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
+    gan::kernels::gemm(gan::cpu{}, s, a, b, c, accumulate);
+}
+
+template <class T>
+void packed_gemm(const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
+    const gan::kernels::PackedA<T> packed(s.m, s.k, s.transpose_a, a, s.lda);
+    gan::kernels::gemm(gan::cpu{}, s, packed, b, c, accumulate);
+}
+
+template <class T>
+void check_against_reference(const Problem& p, bool accumulate, void (*gemm)(const GemmShape&, const T*, const T*, T*, bool) = plain_gemm<T>) {
     const auto a = as<T>(p.a), b = as<T>(p.b), c0 = as<T>(p.c);
     auto c = c0;
-    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), c.data(), accumulate);
+    gemm(p.s, a.data(), b.data(), c.data(), accumulate);
 
     const std::vector<double> ad(a.begin(), a.end()), bd(b.begin(), b.end());
     std::vector<double> expected(c0.begin(), c0.end()), magnitude(c0.size());
@@ -141,11 +152,11 @@ TEST_CASE_TEMPLATE("gemm results are bit-identical for 1 and 2 threads", T, floa
                 }
 }
 
-TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit", T, float, double) {
+TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit beyond four columns", T, float, double) {
     std::mt19937 rng(11);
     gan::kernels::PackedA<T> packed;
     // Repacking into the same object, smaller after larger, must reuse and fully rewrite it.
-    const std::size_t shapes[][3] = {{200, 150, 600}, {37, 91, 45}, {128, 1024, 300}, {1, 1, 1}};
+    const std::size_t shapes[][3] = {{200, 150, 600}, {37, 91, 45}, {128, 1024, 300}, {1, 5, 1}};
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
@@ -162,6 +173,37 @@ TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit", T, float,
     GemmShape wrong{2, 1, 1, Transpose::no, Transpose::no, 1, 1, 1};
     std::vector<T> b(1), c(2);
     CHECK_THROWS_AS(gan::kernels::gemm(gan::cpu{}, wrong, packed, b.data(), c.data(), false), gan::shape_error);
+}
+
+TEST_CASE_TEMPLATE("gemm with a pre-packed A and at most four columns matches the reference", T, float, double) {
+    std::mt19937 rng(13);
+    // K around the vector groups of the narrow kernel (8 k-steps for AVX-512 float) and the K step.
+    const std::size_t shapes[][2] = {{1, 1}, {7, 0}, {5, 7}, {13, 8}, {6, 9}, {100, 300}, {31, 513}, {600, 1000}};
+    for (const auto& [m, k] : shapes)
+        for (std::size_t n = 1; n <= 4; ++n)
+            for (Transpose ta : both)
+                for (Transpose tb : both)
+                    for (bool accumulate : {false, true})
+                        check_against_reference<T>(make_problem(m, n, k, ta, tb, rng), accumulate, packed_gemm<T>);
+}
+
+TEST_CASE_TEMPLATE("gemm with a pre-packed A is bit-identical for 1 and 2 threads", T, float, double) {
+    std::mt19937 rng(17);
+    const std::size_t shapes[][3] = {{600, 1, 4000}, {1000, 4, 700}, {400, 16, 900}, {300, 200, 500}};
+    for (const auto& [m, n, k] : shapes) {
+        const Problem p = make_problem(m, n, k, Transpose::yes, Transpose::no, rng);
+        const auto a = as<T>(p.a), b = as<T>(p.b);
+        const gan::kernels::PackedA<T> packed(m, k, Transpose::yes, a.data(), p.s.lda);
+        std::vector<std::vector<T>> results;
+        for (int threads : {1, 2, 1, 2}) {
+            tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+            auto c = as<T>(p.c);
+            gan::kernels::gemm(gan::cpu{}, p.s, packed, b.data(), c.data(), true);
+            results.push_back(std::move(c));
+        }
+        INFO(describe(p.s, true));
+        for (const auto& c : results) CHECK(std::memcmp(c.data(), results[0].data(), c.size() * sizeof(T)) == 0);
+    }
 }
 
 TEST_CASE("gemm reuses its packing buffers once warm") {

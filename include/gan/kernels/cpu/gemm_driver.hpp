@@ -22,6 +22,7 @@
 #include "gan/core/error.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/cpu/gemm_micro.hpp"
+#include "gan/kernels/cpu/gemm_narrow.hpp"
 #include "gan/kernels/cpu/gemm_pack.hpp"
 #include "gan/kernels/cpu/simd.hpp"
 #include "gan/kernels/cpu/workspace.hpp"
@@ -190,6 +191,42 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
     }
 }
 
+// C[m × JB] (+)= A · op(B) with A pre-packed, through the narrow kernel.
+template <class T, std::size_t JB>
+void gemm_narrow(std::size_t m, std::size_t k, const T* a, operand<T> b, T* c, std::size_t ldc, bool accumulate) {
+    using Bk = gemm_blocking<T>;
+    using L = narrow_layout<T, Bk::mr>;
+    constexpr std::size_t MR = Bk::mr;
+    static_assert(Bk::kc % L::k_steps == 0, "K steps must hold whole groups of the expanded B");
+    if (m == 0) return;
+    if (k == 0) {
+        if (!accumulate)
+            for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t j = 0; j < JB; ++j) c[i * ldc + j] = T(0);
+        return;
+    }
+    T* bexp = gemm_b_workspace().get<T>(k / L::k_steps * JB * L::group + 1);
+    expand_b_narrow<T, MR>(b, k, JB, bexp);
+    const std::size_t panels = (m + MR - 1) / MR;
+    const std::size_t last = (k - 1) / Bk::kc * Bk::kc, last_kb = k - last;
+    const std::size_t tail_start = last + last_kb / L::k_steps * L::k_steps;
+    for_blocks(m * JB * k >= gemm_parallel_threshold, 1, panels,
+               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                   T* state = gemm_a_workspace().get<T>((q1 - q0) * JB * L::group);
+                   for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
+                       const std::size_t kb = std::min(Bk::kc, k - pc);
+                       for (std::size_t q = q0; q < q1; ++q)
+                           narrow_accumulate<T, MR, JB>(kb / L::k_steps, a + pc * panels * MR + q * kb * MR,
+                                                        bexp + pc / L::k_steps * JB * L::group,
+                                                        state + (q - q0) * JB * L::group, pc == 0);
+                   }
+                   for (std::size_t q = q0; q < q1; ++q)
+                       narrow_finish<T, MR, JB>(state + (q - q0) * JB * L::group, k - tail_start,
+                                                a + last * panels * MR + q * last_kb * MR + (tail_start - last) * MR, b,
+                                                tail_start, c + q * MR * ldc, ldc, std::min(MR, m - q * MR), accumulate);
+               });
+}
+
 }  // namespace cpu_detail
 
 // op(A) packed once for many products with it, typically a layer's weights: pack after each
@@ -261,6 +298,8 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
 }
 
 // The product with a pre-packed A: s.m and s.k must be a's; s.transpose_a and s.lda are unused.
+// Bit-identical to gemm with the unpacked A when C has more than four columns; with up to four it
+// runs a kernel of its own (deterministic as well, but its sums are grouped differently).
 template <Scalar T>
 void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool accumulate) {
     if (s.m != a.rows() || s.k != a.depth())
@@ -268,6 +307,16 @@ void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool a
                           std::to_string(s.k) + " but A was packed as " + std::to_string(a.rows()) + " x " +
                           std::to_string(a.depth()) + "; repack A or fix the shape");
     const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    using L = cpu_detail::narrow_layout<T, cpu_detail::gemm_blocking<T>::mr>;
+    if (s.n < L::width && s.n <= L::max_columns) {
+        switch (s.n) {
+        case 1: return cpu_detail::gemm_narrow<T, 1>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        case 2: return cpu_detail::gemm_narrow<T, 2>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        case 3: return cpu_detail::gemm_narrow<T, 3>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        case 4: return cpu_detail::gemm_narrow<T, 4>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        default: break;
+        }
+    }
     cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
         cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data()}, opb, c, s.ldc,
                                         1, accumulate);
