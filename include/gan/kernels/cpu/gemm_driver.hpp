@@ -191,6 +191,43 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
     }
 }
 
+// C (+)= op(A) op(B) for a C one tile wide (n <= NR) and an op(A) stored row by row: the product
+// is bound by reading A, so each task packs one MR panel of A over the whole of K from MR long
+// sequential streams (rather than K-step slices of many rows) and runs it against all of op(B),
+// packed once. Same K steps and tiles as gemm_blocked, hence the same bits.
+template <class T, std::size_t NV>
+void gemm_tall(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
+               std::size_t cs, bool accumulate) {
+    using Bk = gemm_blocking<T>;
+    using tile = micro_tile<T, Bk::mr, NV>;
+    constexpr std::size_t MR = Bk::mr, NR = tile::nr;
+    T* bp = gemm_b_workspace().get<T>(k * NR);
+    pack_b<NR>(b, 0, k, 0, n, bp);
+    for_blocks(m * n * k >= gemm_parallel_threshold, 1, (m + MR - 1) / MR,
+               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                   T* ap = gemm_a_workspace().get<T>(k * MR);
+                   for (std::size_t q = q0; q < q1; ++q) {
+                       const std::size_t rows = std::min(MR, m - q * MR);
+                       pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
+                       for (std::size_t pc = 0; pc < k; pc += Bk::kc)
+                           tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + pc * NR, c + q * MR * rs, rs, cs,
+                                     rows, n, !accumulate && pc == 0);
+                   }
+               });
+}
+
+// C (+)= op(A) op(B) with C element (i, j) at c[i * rs + j * cs], A packed here.
+template <class T>
+void gemm_unpacked(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
+                   std::size_t cs, bool accumulate) {
+    with_tile_vectors<T>(n, [&](auto nv) {
+        if (!a.transposed && n <= nv * simd<T>::width && k > 0 && m > gemm_blocking<T>::mc)
+            gemm_tall<T, nv>(m, n, k, a, b, c, rs, cs, accumulate);
+        else
+            gemm_blocked<T, nv>(m, n, k, a_to_pack<T>{a}, b, c, rs, cs, accumulate);
+    });
+}
+
 // C[m × JB] (+)= A · op(B) with A pre-packed, through the narrow kernel.
 template <class T, std::size_t JB>
 void gemm_narrow(std::size_t m, std::size_t k, const T* a, operand<T> b, T* c, std::size_t ldc, bool accumulate) {
@@ -285,15 +322,9 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
     };
     if (4 * padded(s.n, s.m) < 3 * padded(s.m, s.n)) {
         const cpu_detail::operand<T> at{b, s.ldb, !opb.transposed}, bt{a, s.lda, !opa.transposed};
-        cpu_detail::with_tile_vectors<T>(s.m, [&](auto nv) {
-            cpu_detail::gemm_blocked<T, nv>(s.n, s.m, s.k, cpu_detail::a_to_pack<T>{at}, bt, c, 1, s.ldc,
-                                            accumulate);
-        });
+        cpu_detail::gemm_unpacked<T>(s.n, s.m, s.k, at, bt, c, 1, s.ldc, accumulate);
     } else {
-        cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
-            cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_to_pack<T>{opa}, opb, c, s.ldc, 1,
-                                            accumulate);
-        });
+        cpu_detail::gemm_unpacked<T>(s.m, s.n, s.k, opa, opb, c, s.ldc, 1, accumulate);
     }
 }
 
