@@ -131,6 +131,10 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
     }
     const bool parallel = m * n * k >= gemm_parallel_threshold;
     const std::size_t mi = (m + Bk::mc - 1) / Bk::mc;
+    // With a single row panel every B value is used once: copying B would double the traffic of a
+    // product that is bound by it. Rows of B are then read as stored, but for a last partial panel,
+    // whose loads would run past the end of B's rows.
+    const bool direct_b = !b.transposed && m <= MR;
     T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * std::min(NC, (n + NR - 1) / NR * NR));
 
     for (std::size_t jc = 0; jc < n; jc += NC) {
@@ -157,7 +161,8 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                         }
                     }
                     const std::size_t jp = q - pa;
-                    pack_b<NR>(b, pc, kb, jc + jp * NR, std::min(NR, nb - jp * NR), bp + jp * kb * NR);
+                    if (!direct_b || nb - jp * NR < NR)
+                        pack_b<NR>(b, pc, kb, jc + jp * NR, std::min(NR, nb - jp * NR), bp + jp * kb * NR);
                 }
             });
             for_blocks(parallel, mi, n_groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
@@ -180,8 +185,10 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                     }
                     for (std::size_t jp = g0 * group; jp < std::min(nj, g1 * group); ++jp) {
                         const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
+                        const bool direct = direct_b && cols == NR;
+                        const T* b_panel = direct ? b.at(pc, jc + j) : bp + jp * kb * NR;
                         for (std::size_t ir = 0; ir < mb; ir += MR)
-                            tile::run(kb, a_block + ir / MR * a_stride, bp + jp * kb * NR,
+                            tile::run(kb, a_block + ir / MR * a_stride, b_panel, direct ? b.ld : NR,
                                       c + (ic + ir) * rs + (jc + j) * cs, rs, cs, std::min(MR, mb - ir), cols,
                                       overwrite);
                     }
@@ -210,8 +217,8 @@ void gemm_tall(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operan
                        const std::size_t rows = std::min(MR, m - q * MR);
                        pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
                        for (std::size_t pc = 0; pc < k; pc += Bk::kc)
-                           tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + pc * NR, c + q * MR * rs, rs, cs,
-                                     rows, n, !accumulate && pc == 0);
+                           tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + pc * NR, NR, c + q * MR * rs, rs,
+                                     cs, rows, n, !accumulate && pc == 0);
                    }
                });
 }

@@ -22,10 +22,11 @@ struct micro_tile {
     static constexpr std::size_t mr = MR;
     static constexpr std::size_t nr = NV * S::width;
 
-    // C element (i, j) is c[i * rs + j * cs]; only rows × cols of the tile are stored. `a` needs
-    // no alignment, `b` is aligned to a vector.
-    static void run(std::size_t kc, const T* __restrict a, const T* __restrict b, T* c, std::size_t rs,
-                    std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite) {
+    // C element (i, j) is c[i * rs + j * cs]; only rows × cols of the tile are stored. Row p of the
+    // B panel is at b + p * ldb: a packed panel (ldb = NR) or, where packing would not pay, B as
+    // stored.
+    static void run(std::size_t kc, const T* __restrict a, const T* __restrict b, std::size_t ldb, T* c,
+                    std::size_t rs, std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite) {
         V acc[MR][NV];
 #pragma GCC unroll 32
         for (std::size_t r = 0; r < MR; ++r)
@@ -35,7 +36,7 @@ struct micro_tile {
         for (std::size_t p = 0; p < kc; ++p) {
             V bv[NV];
 #pragma GCC unroll 8
-            for (std::size_t v = 0; v < NV; ++v) bv[v] = S::load_aligned(b + v * S::width);
+            for (std::size_t v = 0; v < NV; ++v) bv[v] = S::load_unaligned(b + v * S::width);
 #pragma GCC unroll 32
             for (std::size_t r = 0; r < MR; ++r) {
                 const V ar = S::broadcast(a[r]);
@@ -43,7 +44,7 @@ struct micro_tile {
                 for (std::size_t v = 0; v < NV; ++v) acc[r][v] = S::fma(ar, bv[v], acc[r][v]);
             }
             a += MR;
-            b += nr;
+            b += ldb;
         }
 
         if (cs == 1 && rows == MR && cols == nr) {
