@@ -105,7 +105,7 @@ const Transpose both[] = {Transpose::no, Transpose::yes};
 
 TEST_CASE_TEMPLATE("gemm matches the reference on random shapes, transposes and strides", T, float, double) {
     std::mt19937 rng(20261124);
-    std::uniform_int_distribution<std::size_t> small(1, 40), medium(1, 300);
+    std::uniform_int_distribution<std::size_t> small(1, 40), medium(1, 200);
     for (int trial = 0; trial < 60; ++trial) {
         const bool big = trial % 4 == 0;
         const std::size_t m = big ? medium(rng) : small(rng), n = big ? medium(rng) : small(rng),
