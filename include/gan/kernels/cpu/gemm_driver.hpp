@@ -102,9 +102,9 @@ void for_blocks(bool parallel, std::size_t mi, std::size_t nj, const F& f) {
     });
 }
 
-// The A operand: packed by the GEMM, one block at a time, or packed once for many calls
-// (PackedA): for each KC step in turn, ceil(m / MR) panels of kb × MR, so that a K step's panels
-// are one sequential stream.
+// The A operand: packed by the GEMM as it goes, or packed once for many calls (PackedA): for
+// each K step in turn, ceil(m / MR) panels of kb × MR, so that a K step's panels are one
+// sequential stream.
 template <class T>
 struct a_to_pack {
     operand<T> a;
@@ -168,10 +168,9 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
             for_blocks(parallel, mi, n_groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
                 for (std::size_t ib = i0; ib < i1; ++ib) {
                     const std::size_t ic = ib * Bk::mc, mb = std::min(Bk::mc, m - ic);
+                    const std::size_t a_stride = kb * MR;
                     const T* a_block;
-                    std::size_t a_stride;
                     if constexpr (pack_a_here) {
-                        a_stride = kb * MR;
                         if (share_a) {
                             a_block = shared_a + ic * kb;
                         } else {
@@ -180,8 +179,7 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                             a_block = packed;
                         }
                     } else {
-                        a_stride = kb * MR;
-                        a_block = a.data + pc * ((m + MR - 1) / MR * MR) + ic * kb;
+                        a_block = a.data + pc * a_panels * MR + ic * kb;
                     }
                     for (std::size_t jp = g0 * group; jp < std::min(nj, g1 * group); ++jp) {
                         const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
@@ -228,7 +226,7 @@ template <class T>
 void gemm_unpacked(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
                    std::size_t cs, bool accumulate) {
     with_tile_vectors<T>(n, [&](auto nv) {
-        if (!a.transposed && n <= nv * simd<T>::width && k > 0 && m > gemm_blocking<T>::mc)
+        if (!a.transposed && n > 0 && n <= nv * simd<T>::width && k > 0 && m > gemm_blocking<T>::mc)
             gemm_tall<T, nv>(m, n, k, a, b, c, rs, cs, accumulate);
         else
             gemm_blocked<T, nv>(m, n, k, a_to_pack<T>{a}, b, c, rs, cs, accumulate);
