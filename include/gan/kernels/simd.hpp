@@ -97,17 +97,25 @@ inline void for_each_vector(std::size_t count, F&& f) {
 // Loads n ≤ width values and pads the rest of the vector with `fill`.
 template <Scalar T>
 inline vec<T> load_partial(const T* p, std::size_t n, T fill = T(0)) noexcept {
-    if (n == width<T>) return load(p);
-    alignas(64) T buffer[width<T>];
-    for (std::size_t k = 0; k < width<T>; ++k) buffer[k] = k < n ? p[k] : fill;
-    return load(buffer);
+    if constexpr (width<T> == 1) {  // a scalar "vector" is never partial
+        return load(p);
+    } else {
+        if (n == width<T>) return load(p);
+        alignas(64) T buffer[width<T>];
+        for (std::size_t k = 0; k < width<T>; ++k) buffer[k] = k < n ? p[k] : fill;
+        return load(buffer);
+    }
 }
 template <Scalar T>
 inline void store_partial(T* p, const vec<T>& v, std::size_t n) noexcept {
-    if (n == width<T>) return store(p, v);
-    alignas(64) T buffer[width<T>];
-    store(buffer, v);
-    std::copy_n(buffer, n, p);
+    if constexpr (width<T> == 1) {
+        store(p, v);
+    } else {
+        if (n == width<T>) return store(p, v);
+        alignas(64) T buffer[width<T>];
+        store(buffer, v);
+        std::copy_n(buffer, n, p);
+    }
 }
 
 }  // namespace kernels::simd
