@@ -2,7 +2,9 @@
 // tools/reference/make_fixtures.py) and against their definitions.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include <gan/layers/conv2d.hpp>
 #include <gan/optim/adam.hpp>
@@ -103,4 +105,31 @@ TEST_CASE("linear decay reproduces pix2pix's schedule") {
 TEST_CASE("invalid optimiser settings are rejected with a message") {
     CHECK_THROWS_AS(gan::Adam<float>({.beta1 = 1.0}), gan::invalid_argument);
     CHECK_THROWS_AS(gan::Sgd<float>({.momentum = 0, .nesterov = true}), gan::invalid_argument);
+}
+
+TEST_CASE("Adam resumes bit-identically from its visible state") {
+    const Fixture f("optimisers");
+    Single a, b;
+    f.load("param", a.p.value());
+    gan::Adam<float> first({.lr = 1e-2, .beta1 = 0.5});
+    first.add(a);
+    for (int step = 0; step < 2; ++step) {
+        f.load("grad" + std::to_string(step), a.p.grad());
+        first.step();
+    }
+    // A checkpoint: the parameter, the step count and the moment arrays, restored elsewhere.
+    b.p.value() = a.p.value();
+    gan::Adam<float> resumed({.lr = 1e-2, .beta1 = 0.5});
+    resumed.add(b);
+    resumed.set_steps(first.steps());
+    std::vector<gan::Array<float>> saved;
+    first.visit_state([&](const std::string&, gan::Array<float>& array) { saved.push_back(array); });
+    std::size_t i = 0;
+    resumed.visit_state([&](const std::string&, gan::Array<float>& array) { array = saved.at(i++); });
+
+    f.load("grad2", a.p.grad());
+    f.load("grad2", b.p.grad());
+    first.step();
+    resumed.step();
+    CHECK(std::memcmp(a.p.value().data(), b.p.value().data(), a.p.value().bytes()) == 0);
 }
