@@ -25,17 +25,17 @@ void add_channel_bias(cpu, T* y, const T* bias, std::size_t batch, std::size_t c
     });
 }
 
-// sums[c] += Σ_n Σ_hw x[n][c][h][w], summed in a fixed order (samples in order, lanes then a
-// horizontal sum) so the result does not depend on threads.
+// sums[c] += Σ_n Σ_hw x[n][c][h][w], summed in a fixed order (samples in order, see
+// simd::Accumulator) so the result does not depend on threads.
 template <Scalar T>
 void accumulate_channel_sums(cpu, const T* x, std::size_t batch, std::size_t channels, std::size_t plane, T* sums) {
     detail::parallel_items(channels, [&](std::size_t c) {
-        simd::vec<T> acc(T(0));
+        simd::Accumulator<T> sum;
         for (std::size_t n = 0; n < batch; ++n) {
             const T* p = x + (n * channels + c) * plane;
-            simd::for_each_vector<T>(plane, [&](std::size_t i, std::size_t lanes) { acc += simd::load_partial(p + i, lanes); });
+            simd::for_each_vector<T>(plane, [&](std::size_t i, std::size_t lanes) { sum.add(simd::load_partial(p + i, lanes)); });
         }
-        sums[c] += simd::sum(acc);
+        sums[c] += T(sum.total());
     });
 }
 

@@ -53,17 +53,17 @@ void norm_forward_train(cpu, const NormGeometry& g, const T* x, const T* gamma, 
                         T* y, T* xhat, T* mean, T* var) {
     detail::parallel_items(g.groups, [&](std::size_t group) {
         using V = simd::vec<T>;
-        const T inv_count = T(1) / T(g.count());
-        V acc(T(0));
-        detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) { acc += simd::load_partial(x + k, lanes); });
-        const T m = simd::sum(acc) * inv_count;
-        V acc2(T(0));
+        const double count = double(g.count());
+        simd::Accumulator<T> sum;
+        detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) { sum.add(simd::load_partial(x + k, lanes)); });
+        const T m = T(sum.total() / count);
+        simd::Accumulator<T> squares;
         detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) {
             // Padding lanes load m, so they contribute zero.
             const V d = simd::load_partial(x + k, lanes, m) - V(m);
-            acc2 = simd::fma(d, d, acc2);
+            squares.add(d * d);
         });
-        const T v = simd::sum(acc2) * inv_count;
+        const T v = T(squares.total() / count);
         const T invstd = T(1) / std::sqrt(v + eps);
         mean[group] = m;
         var[group] = v;
@@ -96,8 +96,9 @@ void norm_forward_eval(cpu, const NormGeometry& g, const T* x, const T* gamma, c
 
 // Backward through op and the normalisation. With batch statistics (train = true)
 //   dx = gamma·invstd · (g − mean(g) − xhat · mean(g·xhat)),  g = dy · op'(y),
-// else (fixed statistics) dx = gamma·invstd·g. gamma and beta gradients are accumulated when
-// the pointers are not null. invstd[group] is 1/sqrt(var + eps) of the statistics used.
+// else (fixed statistics) dx = gamma·invstd·g, with invstd = 1/sqrt(var + eps) from the batch
+// variance var[group] or the running variance var[channel]. gamma and beta gradients are
+// accumulated when the pointers are not null.
 template <Scalar T, class Op>
 void norm_backward(cpu, const NormGeometry& g, bool train, const T* xhat, const T* dy, const T* gamma,
                    const T* beta, const T* var, T eps, const Op& op, T* dx, T* dgamma, T* dbeta) {
@@ -105,22 +106,22 @@ void norm_backward(cpu, const NormGeometry& g, bool train, const T* xhat, const 
         using V = simd::vec<T>;
         const std::size_t c = group % g.channels;
         const V w(gamma ? gamma[c] : T(1)), b(beta ? beta[c] : T(0));
-        V sum_g(T(0)), sum_gx(T(0));
+        simd::Accumulator<T> sum_g, sum_gx;
         // Pass 1: g into dx, and its sums.
         detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) {
             const V h = simd::load_partial(xhat + k, lanes);
             // Padding lanes get dy = 0, so they add nothing to the sums.
             const V gk = op.grad(op(simd::fma(h, w, b)), simd::load_partial(dy + k, lanes));
-            sum_g += gk;
-            sum_gx = simd::fma(gk, h, sum_gx);
+            sum_g.add(gk);
+            sum_gx.add(gk * h);
             simd::store_partial(dx + k, gk, lanes);
         });
-        const T sg = simd::sum(sum_g), sgx = simd::sum(sum_gx);
-        if (dgamma) dgamma[c] += sgx;
-        if (dbeta) dbeta[c] += sg;
+        const double sg = sum_g.total(), sgx = sum_gx.total();
+        if (dgamma) dgamma[c] += T(sgx);
+        if (dbeta) dbeta[c] += T(sg);
         const T scale = (gamma ? gamma[c] : T(1)) / std::sqrt(var[train ? group : c] + eps);
-        const T inv_count = T(1) / T(g.count());
-        const V mean_g(train ? sg * inv_count : T(0)), mean_gx(train ? sgx * inv_count : T(0));
+        const double count = double(g.count());
+        const V mean_g(train ? T(sg / count) : T(0)), mean_gx(train ? T(sgx / count) : T(0));
         // Pass 2: dx in place.
         detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) {
             const V h = simd::load_partial(xhat + k, lanes);

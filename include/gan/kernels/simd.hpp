@@ -118,5 +118,31 @@ inline void store_partial(T* p, const vec<T>& v, std::size_t n) noexcept {
     }
 }
 
+// A long sum in a fixed order: vectors add lane-wise in T, and every 64 vectors the lanes are
+// summed horizontally into a double. Float lanes thus never carry more than 64 terms, which
+// keeps a 256×256 plane's statistics as accurate as PyTorch's double accumulation.
+template <Scalar T>
+class Accumulator {
+public:
+    void add(const vec<T>& v) noexcept {
+        lanes_ += v;
+        if (++pending_ == 64) flush();
+    }
+    double total() noexcept {
+        flush();
+        return total_;
+    }
+
+private:
+    void flush() noexcept {
+        total_ += double(sum(lanes_));
+        lanes_ = vec<T>(T(0));
+        pending_ = 0;
+    }
+    vec<T> lanes_ = vec<T>(T(0));
+    int pending_ = 0;
+    double total_ = 0;
+};
+
 }  // namespace kernels::simd
 GAN_NAMESPACE_END
