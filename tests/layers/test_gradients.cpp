@@ -148,3 +148,23 @@ TEST_CASE("Concat splits the gradient exactly") {
                 CHECK(db(n, 0, h, w) == dy(n, 2, h, w));
             }
 }
+
+TEST_CASE("parameter gradients accumulate over backward passes until zero_grad") {
+    using S = Shape<2, 5, 5>;
+    gan::Conv2d<double, S, 3, 3, 2, 1, true> conv;
+    gan::Random rng(9);
+    conv.reset_parameters(rng);
+    gan::Tensor<double, S> x(2), dx;
+    gan::Tensor<double, Shape<3, 3, 3>> y, dy(2);
+    gan::fill_normal(x, 0, 1, rng);
+    gan::fill_normal(dy, 0, 1, rng);
+    conv.forward(x, y);
+    conv.backward(dy, dx);
+    const auto once = conv.weight().grad();
+    const auto bias_once = conv.bias().grad();
+    conv.backward(dy, dx);
+    for (std::size_t i = 0; i < once.size(); ++i) CHECK(conv.weight().grad()[i] == doctest::Approx(2 * once[i]));
+    for (std::size_t i = 0; i < bias_once.size(); ++i) CHECK(conv.bias().grad()[i] == doctest::Approx(2 * bias_once[i]));
+    conv.zero_grad();
+    CHECK(conv.weight().grad()[0] == 0.0);
+}

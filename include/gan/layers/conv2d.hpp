@@ -55,6 +55,7 @@ public:
             kernels::im2col(B{}, g, x.data() + n * In::size, cols_.data());
             kernels::gemm(B{}, forward_gemm(), weight_.value().data(), cols_.data(), y.data() + n * output_shape::size, false);
         }
+        cols_hold_last_sample_ = true;
         if constexpr (Bias)
             kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
     }
@@ -66,6 +67,7 @@ public:
         const auto g = geometry();
         const kernels::GemmShape input_grad{g.rows(), g.columns(), OutChannels, kernels::Transpose::yes,
                                             kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+        cols_hold_last_sample_ = false;
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             kernels::gemm(B{}, input_grad, weight_.value().data(), dy.data() + n * output_shape::size, cols_.data(), false);
             kernels::col2im(B{}, g, cols_.data(), dx.data() + n * In::size, false);
@@ -78,9 +80,12 @@ public:
         const auto g = geometry();
         const kernels::GemmShape weight_grad{OutChannels, g.rows(), g.columns(), kernels::Transpose::no,
                                              kernels::Transpose::yes, g.columns(), g.columns(), g.rows()};
-        // Samples in order, each accumulated into the gradient: a fixed summation order.
-        for (std::size_t n = 0; n < dy.batch(); ++n) {
-            kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
+        // Samples from the last to the first, each accumulated into the gradient: a fixed
+        // summation order that starts with the columns forward() left in the workspace (with
+        // pix2pix's batch of 1, the backward pass needs no im2col of its own).
+        for (std::size_t n = dy.batch(); n-- > 0;) {
+            if (!(cols_hold_last_sample_ && n + 1 == dy.batch())) kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
+            cols_hold_last_sample_ = false;
             kernels::gemm(B{}, weight_grad, dy.data() + n * output_shape::size, cols_.data(), weight_.grad().data(), true);
         }
         if constexpr (Bias)
@@ -136,6 +141,7 @@ private:
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
     Array<T, B> cols_;  // im2col workspace of one sample, reused by every pass
+    bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };
 
