@@ -65,11 +65,11 @@ TEST_CASE("Adam follows PyTorch's update rule") {
 
 TEST_CASE("SGD with momentum follows PyTorch's update rule") {
     SUBCASE("momentum and weight decay") {
-        gan::Sgd<float> sgd({.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01});
+        gan::SGD<float> sgd({.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01});
         check_against_pytorch(sgd, "sgd_momentum", {"momentum_buffer"});
     }
     SUBCASE("Nesterov") {
-        gan::Sgd<float> sgd({.lr = 0.1, .momentum = 0.8, .nesterov = true});
+        gan::SGD<float> sgd({.lr = 0.1, .momentum = 0.8, .nesterov = true});
         check_against_pytorch(sgd, "sgd_nesterov", {"momentum_buffer"});
     }
 }
@@ -104,7 +104,7 @@ TEST_CASE("linear decay reproduces pix2pix's schedule") {
 
 TEST_CASE("invalid optimiser settings are rejected with a message") {
     CHECK_THROWS_AS(gan::Adam<float>({.beta1 = 1.0}), gan::invalid_argument);
-    CHECK_THROWS_AS(gan::Sgd<float>({.momentum = 0, .nesterov = true}), gan::invalid_argument);
+    CHECK_THROWS_AS(gan::SGD<float>({.momentum = 0, .nesterov = true}), gan::invalid_argument);
 }
 
 TEST_CASE("Adam resumes bit-identically from its visible state") {

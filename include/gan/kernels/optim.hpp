@@ -40,7 +40,7 @@ void adam_update(cpu, const AdamStep& s, T* param, const T* grad, T* exp_avg, T*
     });
 }
 
-struct SgdStep {
+struct SGDStep {
     double lr, momentum, dampening, weight_decay;
     bool nesterov;
     bool first;  // the momentum buffer starts as the first gradient, as in PyTorch
@@ -49,7 +49,7 @@ struct SgdStep {
 // d = grad + wd·p; buf = first ? d : μ·buf + (1 − dampening)·d; d = nesterov ? d + μ·buf : buf;
 // p −= lr·d. Without momentum, buf is not touched (and may be null).
 template <Scalar T>
-void sgd_update(cpu, const SgdStep& s, T* param, const T* grad, T* buf, std::size_t n) {
+void sgd_update(cpu, const SGDStep& s, T* param, const T* grad, T* buf, std::size_t n) {
     using V = simd::vec<T>;
     const V lr(T(s.lr)), mu(T(s.momentum)), damp(T(1 - s.dampening)), wd(T(s.weight_decay));
     detail::parallel_blocks(n, detail::elementwise_block, [&](std::size_t begin, std::size_t end) {

@@ -14,7 +14,7 @@
 
 GAN_NAMESPACE_BEGIN
 
-struct SgdOptions {
+struct SGDOptions {
     double lr = 1e-2;
     double momentum = 0;
     double dampening = 0;
@@ -23,13 +23,13 @@ struct SgdOptions {
 };
 
 template <Scalar T, Backend B = cpu>
-class Sgd {
+class SGD {
 public:
-    explicit Sgd(SgdOptions options = {}) : options_(options) {
+    explicit SGD(SGDOptions options = {}) : options_(options) {
         if (!(options.lr >= 0) || !(options.momentum >= 0) || !(options.weight_decay >= 0))
-            throw invalid_argument("gan::Sgd: lr, momentum and weight_decay must be >= 0");
+            throw invalid_argument("gan::SGD: lr, momentum and weight_decay must be >= 0");
         if (options.nesterov && (options.momentum <= 0 || options.dampening != 0))
-            throw invalid_argument("gan::Sgd: Nesterov momentum needs momentum > 0 and dampening 0");
+            throw invalid_argument("gan::SGD: Nesterov momentum needs momentum > 0 and dampening 0");
     }
 
     template <class Module>
@@ -41,7 +41,7 @@ public:
     }
 
     void step() {
-        const kernels::SgdStep s{options_.lr, options_.momentum, options_.dampening, options_.weight_decay,
+        const kernels::SGDStep s{options_.lr, options_.momentum, options_.dampening, options_.weight_decay,
                                  options_.nesterov, steps_ == 0};
         for (std::size_t i = 0; i < parameters_.size(); ++i) {
             Parameter<T, B>& p = *parameters_[i].parameter;
@@ -53,7 +53,7 @@ public:
 
     double lr() const noexcept { return options_.lr; }
     void set_lr(double lr) { options_.lr = lr; }
-    const SgdOptions& options() const noexcept { return options_; }
+    const SGDOptions& options() const noexcept { return options_; }
     const ParameterList<T, B>& parameters() const noexcept { return parameters_; }
 
     // Steps taken; 0 means the next step initialises the momentum buffers.
@@ -65,7 +65,7 @@ public:
     }
 
 private:
-    SgdOptions options_;
+    SGDOptions options_;
     ParameterList<T, B> parameters_;
     std::vector<Array<T, B>> momentum_buffer_;
     std::int64_t steps_ = 0;
