@@ -38,7 +38,7 @@ public:
         y.resize(x.batch());
         if (!enabled_) {
             applied_ = false;
-            B::copy(y.data(), x.data(), x.bytes());
+            if (y.data() != x.data()) B::copy(y.data(), x.data(), x.bytes());
             return;
         }
         applied_ = true;
@@ -59,7 +59,7 @@ public:
     void backward(const output_type& dy, input_type& dx) {
         dx.resize(dy.batch());
         if (!applied_) {
-            B::copy(dx.data(), dy.data(), dy.bytes());
+            if (dx.data() != dy.data()) B::copy(dx.data(), dy.data(), dy.bytes());
             return;
         }
         detail::check_backward_batch("Dropout", forward_batch_, dy.batch());
