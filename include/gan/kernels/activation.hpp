@@ -1,0 +1,97 @@
+#pragma once
+// Activation functions as small function objects used by the activation layers and fused into
+// the normalisation kernels, with forward and backward kernels.
+//
+// Every derivative is taken from the activation's *output* y, not its input: for ReLU and
+// LeakyReLU with a non-negative slope, y > 0 exactly when x > 0, so a layer may run in place
+// (as pix2pix's LeakyReLU(inplace=True) on the U-Net skip does) and still back-propagate.
+#include <cstddef>
+
+#include "gan/core/backend.hpp"
+#include "gan/core/error.hpp"
+#include "gan/kernels/parallel.hpp"
+#include "gan/kernels/simd.hpp"
+
+GAN_SIMD_KERNELS_BEGIN
+GAN_NAMESPACE_BEGIN
+namespace kernels {
+
+template <Scalar T>
+struct identity_op {
+    static constexpr const char* name = "Identity";
+    template <class V>
+    V operator()(const V& x) const noexcept { return x; }
+    template <class V>
+    V grad(const V& /*y*/, const V& dy) const noexcept { return dy; }
+};
+
+template <Scalar T>
+struct relu_op {
+    static constexpr const char* name = "ReLU";
+    template <class V>
+    V operator()(const V& x) const noexcept { return simd::select(x > V(T(0)), x, V(T(0))); }
+    template <class V>
+    V grad(const V& y, const V& dy) const noexcept { return simd::select(y > V(T(0)), dy, V(T(0))); }
+};
+
+template <Scalar T>
+struct leaky_relu_op {
+    static constexpr const char* name = "LeakyReLU";
+    T negative_slope = T(0.01);  // PyTorch's default
+
+    // Implicit, so that LeakyReLU<T, S> layer{0.2f} reads like PyTorch.
+    leaky_relu_op(T slope = T(0.01)) : negative_slope(slope) {
+        if (!(slope >= T(0)))
+            throw invalid_argument("gan::LeakyReLU: the negative slope must be >= 0 (the backward pass "
+                                   "reads the sign of the output); got " + std::to_string(slope));
+    }
+    template <class V>
+    V operator()(const V& x) const noexcept { return simd::select(x > V(T(0)), x, x * V(negative_slope)); }
+    template <class V>
+    V grad(const V& y, const V& dy) const noexcept {
+        return simd::select(y > V(T(0)), dy, dy * V(negative_slope));
+    }
+};
+
+template <Scalar T>
+struct tanh_op {
+    static constexpr const char* name = "Tanh";
+    template <class V>
+    V operator()(const V& x) const noexcept { return simd::tanh(x); }
+    template <class V>
+    V grad(const V& y, const V& dy) const noexcept { return dy * (V(T(1)) - y * y); }
+};
+
+template <Scalar T>
+struct sigmoid_op {
+    static constexpr const char* name = "Sigmoid";
+    template <class V>
+    V operator()(const V& x) const noexcept { return V(T(1)) / (V(T(1)) + simd::exp(-x)); }
+    template <class V>
+    V grad(const V& y, const V& dy) const noexcept { return dy * y * (V(T(1)) - y); }
+};
+
+// y = op(x) over n elements; y may equal x.
+template <Scalar T, class Op>
+void activation_forward(cpu, const Op& op, const T* x, T* y, std::size_t n) {
+    detail::parallel_blocks(n, detail::elementwise_block, [&](std::size_t begin, std::size_t end) {
+        simd::for_each_vector<T>(end - begin, [&](std::size_t i, std::size_t lanes) {
+            simd::store_partial(y + begin + i, op(simd::load_partial(x + begin + i, lanes)), lanes);
+        });
+    });
+}
+
+// dx = dy · op'(x), with op' evaluated from the forward output y; dx may equal dy.
+template <Scalar T, class Op>
+void activation_backward(cpu, const Op& op, const T* y, const T* dy, T* dx, std::size_t n) {
+    detail::parallel_blocks(n, detail::elementwise_block, [&](std::size_t begin, std::size_t end) {
+        simd::for_each_vector<T>(end - begin, [&](std::size_t i, std::size_t lanes) {
+            const auto g = op.grad(simd::load_partial(y + begin + i, lanes), simd::load_partial(dy + begin + i, lanes));
+            simd::store_partial(dx + begin + i, g, lanes);
+        });
+    });
+}
+
+}  // namespace kernels
+GAN_NAMESPACE_END
+GAN_SIMD_KERNELS_END

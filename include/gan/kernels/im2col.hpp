@@ -1,0 +1,95 @@
+#pragma once
+// im2col / col2im: the reshuffles that turn a convolution into one GEMM.
+//
+// For an input of C channels of H×W and a K×K window with stride S and padding P, the column
+// matrix has C·K·K rows, ordered (c, kh, kw) like PyTorch's flattened weight [out][in][k][k], and
+// OH·OW columns, one per output pixel. col2im is its adjoint: it scatters columns back, adding
+// where windows overlap; ConvTranspose2d's forward pass and Conv2d's input gradient use it.
+#include <algorithm>
+#include <cstddef>
+
+#include "gan/core/backend.hpp"
+#include "gan/core/tensor.hpp"
+#include "gan/kernels/parallel.hpp"
+
+GAN_NAMESPACE_BEGIN
+namespace kernels {
+
+struct ConvGeometry {
+    std::size_t channels = 0, height = 0, width = 0;
+    std::size_t kernel = 0, stride = 1, padding = 0;
+    std::size_t out_height = 0, out_width = 0;
+
+    std::size_t rows() const noexcept { return channels * kernel * kernel; }
+    std::size_t columns() const noexcept { return out_height * out_width; }
+};
+
+namespace detail {
+// The output positions [begin, end) of a row (or column) whose tap at kernel offset k lands
+// inside an input of `extent` pixels: 0 ≤ o·S + k − P < extent. Splitting the loops at these
+// bounds leaves no bounds test in the inner loops.
+struct TapRange {
+    std::size_t begin, end;
+};
+constexpr TapRange tap_range(std::size_t k, std::size_t stride, std::size_t padding, std::size_t extent,
+                             std::size_t outputs) noexcept {
+    const std::size_t begin = padding > k ? (padding - k + stride - 1) / stride : 0;
+    const std::size_t end = extent + padding > k ? (extent + padding - k - 1) / stride + 1 : 0;
+    const std::size_t e = end < outputs ? end : outputs;
+    return {begin < e ? begin : e, e};
+}
+}  // namespace detail
+
+// One sample: x [C][H][W] → cols [C·K·K][OH·OW].
+template <Scalar T>
+void im2col(cpu, const ConvGeometry& g, const T* x, T* cols) {
+    detail::parallel_items(g.channels, [&](std::size_t c) {
+        const T* plane = x + c * g.height * g.width;
+        for (std::size_t kh = 0; kh < g.kernel; ++kh) {
+            const auto rows = detail::tap_range(kh, g.stride, g.padding, g.height, g.out_height);
+            for (std::size_t kw = 0; kw < g.kernel; ++kw) {
+                const auto columns = detail::tap_range(kw, g.stride, g.padding, g.width, g.out_width);
+                T* row = cols + ((c * g.kernel + kh) * g.kernel + kw) * g.columns();
+                std::fill(row, row + rows.begin * g.out_width, T(0));
+                for (std::size_t oh = rows.begin; oh < rows.end; ++oh) {
+                    T* out = row + oh * g.out_width;
+                    // Unsigned and in range by construction: oh·S + kh ≥ P and ow·S + kw ≥ P.
+                    const T* in = plane + (oh * g.stride + kh - g.padding) * g.width;
+                    std::fill(out, out + columns.begin, T(0));
+                    if (g.stride == 1)
+                        std::copy(in + (columns.begin + kw - g.padding), in + (columns.end + kw - g.padding),
+                                  out + columns.begin);
+                    else
+                        for (std::size_t ow = columns.begin; ow < columns.end; ++ow) out[ow] = in[ow * g.stride + kw - g.padding];
+                    std::fill(out + columns.end, out + g.out_width, T(0));
+                }
+                std::fill(row + rows.end * g.out_width, row + g.columns(), T(0));
+            }
+        }
+    });
+}
+
+// One sample: x [C][H][W] (+)= scatter of cols [C·K·K][OH·OW]. Each channel is summed in the
+// same (kh, kw, oh, ow) order on any thread.
+template <Scalar T>
+void col2im(cpu, const ConvGeometry& g, const T* cols, T* x, bool accumulate) {
+    detail::parallel_items(g.channels, [&](std::size_t c) {
+        T* plane = x + c * g.height * g.width;
+        if (!accumulate) std::fill(plane, plane + g.height * g.width, T(0));
+        for (std::size_t kh = 0; kh < g.kernel; ++kh) {
+            const auto rows = detail::tap_range(kh, g.stride, g.padding, g.height, g.out_height);
+            for (std::size_t kw = 0; kw < g.kernel; ++kw) {
+                const auto columns = detail::tap_range(kw, g.stride, g.padding, g.width, g.out_width);
+                const T* row = cols + ((c * g.kernel + kh) * g.kernel + kw) * g.columns();
+                for (std::size_t oh = rows.begin; oh < rows.end; ++oh) {
+                    const T* in = row + oh * g.out_width;
+                    T* out = plane + (oh * g.stride + kh - g.padding) * g.width;
+                    for (std::size_t ow = columns.begin; ow < columns.end; ++ow) out[ow * g.stride + kw - g.padding] += in[ow];
+                }
+            }
+        }
+    });
+}
+
+}  // namespace kernels
+GAN_NAMESPACE_END

@@ -1,0 +1,58 @@
+#pragma once
+// Channel concatenation, the U-Net skip: y = cat([a, b], dim=1).
+#include <cstddef>
+#include <string>
+
+#include "gan/core/shape.hpp"
+#include "gan/core/tensor.hpp"
+#include "gan/layers/checks.hpp"
+
+GAN_NAMESPACE_BEGIN
+
+template <Scalar T, ShapeType A, ShapeType Bs, Backend B = cpu>
+class Concat {
+public:
+    using first_shape = A;
+    using second_shape = Bs;
+    using output_shape = concat_output_t<A, Bs>;
+    using first_type = Tensor<T, A, B>;
+    using second_type = Tensor<T, Bs, B>;
+    using output_type = Tensor<T, output_shape, B>;
+
+    void forward(const first_type& a, const second_type& b, output_type& y) {
+        detail::check_nonempty("Concat", a.batch());
+        if (a.batch() != b.batch())
+            throw shape_error("gan::Concat::forward: the inputs have batch sizes " + std::to_string(a.batch()) +
+                              " and " + std::to_string(b.batch()) + "; concatenate tensors of the same batch size");
+        y.resize(a.batch());
+        for (std::size_t n = 0; n < a.batch(); ++n) {
+            B::copy(y.data() + n * output_shape::size, a.data() + n * A::size, A::size * sizeof(T));
+            B::copy(y.data() + n * output_shape::size + A::size, b.data() + n * Bs::size, Bs::size * sizeof(T));
+        }
+        batch_ = a.batch();
+    }
+
+    // Splits the gradient: da, db are written (not accumulated).
+    void backward(const output_type& dy, first_type& da, second_type& db) {
+        detail::check_backward_batch("Concat", batch_, dy.batch());
+        da.resize(dy.batch());
+        db.resize(dy.batch());
+        for (std::size_t n = 0; n < dy.batch(); ++n) {
+            B::copy(da.data() + n * A::size, dy.data() + n * output_shape::size, A::size * sizeof(T));
+            B::copy(db.data() + n * Bs::size, dy.data() + n * output_shape::size + A::size, Bs::size * sizeof(T));
+        }
+    }
+
+    template <class F>
+    void visit_parameters(F&&) const {}
+    template <class F>
+    void visit_buffers(F&&) const {}
+    void zero_grad() noexcept {}
+    void train() noexcept {}
+    void eval() noexcept {}
+
+private:
+    std::size_t batch_ = 0;
+};
+
+GAN_NAMESPACE_END

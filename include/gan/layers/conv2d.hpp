@@ -1,0 +1,148 @@
+#pragma once
+// Conv2d: 2-D convolution (cross-correlation, as PyTorch), square kernel, as im2col + GEMM.
+//
+//   gan::Conv2d<float, gan::Shape<3, 128, 128>, 64, 4, 2, 1, false> down;   // Conv2d(3, 64, 4, 2, 1, bias=False)
+//   down.forward(x, y);  ...  down.backward(dy, dx);
+//
+// Parameters as in PyTorch: weight [out][in][k][k], bias [out].
+#include <cmath>
+#include <cstddef>
+
+#include "gan/core/init.hpp"
+#include "gan/core/random.hpp"
+#include "gan/core/shape.hpp"
+#include "gan/core/tensor.hpp"
+#include "gan/kernels/elementwise.hpp"
+#include "gan/kernels/gemm.hpp"
+#include "gan/kernels/im2col.hpp"
+#include "gan/layers/checks.hpp"
+#include "gan/layers/parameter.hpp"
+
+GAN_NAMESPACE_BEGIN
+
+template <Scalar T, ShapeType In, int OutChannels, int Kernel, int Stride = 1, int Padding = 0, bool Bias = true,
+          Backend B = cpu>
+class Conv2d {
+public:
+    using input_shape = In;
+    using output_shape = conv2d_output_t<In, OutChannels, Kernel, Stride, Padding>;
+    using input_type = Tensor<T, In, B>;
+    using output_type = Tensor<T, output_shape, B>;
+    static constexpr bool has_bias = Bias;
+
+    // Zero weights and bias: initialise with reset_parameters() or through visit_parameters().
+    Conv2d()
+        : weight_({OutChannels, In::channels, Kernel, Kernel}),
+          bias_(Bias ? std::vector<std::size_t>{OutChannels} : std::vector<std::size_t>{0}),
+          cols_({geometry().rows(), geometry().columns()}) {}
+    explicit Conv2d(Random& rng) : Conv2d() { reset_parameters(rng); }
+
+    // PyTorch's default initialisation: weight and bias ~ U(−1/√fan_in, 1/√fan_in).
+    void reset_parameters(Random& rng)
+        requires B::host_accessible
+    {
+        const double bound = 1.0 / std::sqrt(double(In::channels * Kernel * Kernel));
+        fill_uniform(weight_.value().data(), weight_.size(), -bound, bound, rng);
+        if constexpr (Bias) fill_uniform(bias_.value().data(), bias_.size(), -bound, bound, rng);
+    }
+
+    void forward(const input_type& x, output_type& y) {
+        detail::check_nonempty("Conv2d", x.batch());
+        x_ = x;
+        y.resize(x.batch());
+        const auto g = geometry();
+        for (std::size_t n = 0; n < x.batch(); ++n) {
+            kernels::im2col(B{}, g, x.data() + n * In::size, cols_.data());
+            kernels::gemm(B{}, forward_gemm(), weight_.value().data(), cols_.data(), y.data() + n * output_shape::size, false);
+        }
+        cols_hold_last_sample_ = true;
+        if constexpr (Bias)
+            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
+    }
+
+    // Accumulates the weight and bias gradients and writes the input gradient.
+    void backward(const output_type& dy, input_type& dx) {
+        backward_parameters(dy);
+        dx.resize(dy.batch());
+        const auto g = geometry();
+        const kernels::GemmShape input_grad{g.rows(), g.columns(), OutChannels, kernels::Transpose::yes,
+                                            kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+        cols_hold_last_sample_ = false;
+        for (std::size_t n = 0; n < dy.batch(); ++n) {
+            kernels::gemm(B{}, input_grad, weight_.value().data(), dy.data() + n * output_shape::size, cols_.data(), false);
+            kernels::col2im(B{}, g, cols_.data(), dx.data() + n * In::size, false);
+        }
+    }
+
+    // Accumulates the weight and bias gradients only: for a first layer, whose input needs none.
+    void backward_parameters(const output_type& dy) {
+        detail::check_backward_batch("Conv2d", x_.batch(), dy.batch());
+        const auto g = geometry();
+        const kernels::GemmShape weight_grad{OutChannels, g.rows(), g.columns(), kernels::Transpose::no,
+                                             kernels::Transpose::yes, g.columns(), g.columns(), g.rows()};
+        // Samples from the last to the first, each accumulated into the gradient: a fixed
+        // summation order that starts with the columns forward() left in the workspace (with
+        // pix2pix's batch of 1, the backward pass needs no im2col of its own).
+        for (std::size_t n = dy.batch(); n-- > 0;) {
+            if (!(cols_hold_last_sample_ && n + 1 == dy.batch())) kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
+            cols_hold_last_sample_ = false;
+            kernels::gemm(B{}, weight_grad, dy.data() + n * output_shape::size, cols_.data(), weight_.grad().data(), true);
+        }
+        if constexpr (Bias)
+            kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());
+    }
+
+    template <class F>
+    void visit_parameters(F&& f) {
+        f("weight", weight_);
+        if constexpr (Bias) f("bias", bias_);
+    }
+    template <class F>
+    void visit_parameters(F&& f) const {
+        f("weight", weight_);
+        if constexpr (Bias) f("bias", bias_);
+    }
+    template <class F>
+    void visit_buffers(F&&) const {}
+    template <class F>
+    void visit_buffers(F&&) {}
+
+    void zero_grad() {
+        weight_.zero_grad();
+        if constexpr (Bias) bias_.zero_grad();
+    }
+    void train() noexcept {}
+    void eval() noexcept {}
+
+    Parameter<T, B>& weight() noexcept { return weight_; }
+    const Parameter<T, B>& weight() const noexcept { return weight_; }
+    Parameter<T, B>& bias() noexcept
+        requires Bias
+    {
+        return bias_;
+    }
+    const Parameter<T, B>& bias() const noexcept
+        requires Bias
+    {
+        return bias_;
+    }
+
+    static constexpr kernels::ConvGeometry geometry() noexcept {
+        return {In::channels, In::height, In::width, Kernel, Stride, Padding, output_shape::height, output_shape::width};
+    }
+
+private:
+    static constexpr kernels::GemmShape forward_gemm() noexcept {
+        constexpr auto g = geometry();
+        return {OutChannels, g.columns(), g.rows(), kernels::Transpose::no, kernels::Transpose::no,
+                g.rows(), g.columns(), g.columns()};
+    }
+
+    Parameter<T, B> weight_;
+    Parameter<T, B> bias_;
+    Array<T, B> cols_;  // im2col workspace of one sample, reused by every pass
+    bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_
+    input_type x_;      // the input of the last forward pass, for the weight gradient
+};
+
+GAN_NAMESPACE_END

@@ -1,0 +1,131 @@
+#pragma once
+// ConvTranspose2d: the adjoint of Conv2d (PyTorch's "fractionally strided" convolution), as
+// GEMM + col2im: each input pixel's column W^T·x is scattered onto the output.
+//
+//   gan::ConvTranspose2d<float, gan::Shape<128, 64, 64>, 1, 4, 2, 1> up;   // ConvTranspose2d(128, 1, 4, 2, 1)
+//
+// Parameters as in PyTorch: weight [in][out][k][k], bias [out].
+#include <cmath>
+#include <cstddef>
+
+#include "gan/core/init.hpp"
+#include "gan/core/random.hpp"
+#include "gan/core/shape.hpp"
+#include "gan/core/tensor.hpp"
+#include "gan/kernels/elementwise.hpp"
+#include "gan/kernels/gemm.hpp"
+#include "gan/kernels/im2col.hpp"
+#include "gan/layers/checks.hpp"
+#include "gan/layers/parameter.hpp"
+
+GAN_NAMESPACE_BEGIN
+
+template <Scalar T, ShapeType In, int OutChannels, int Kernel, int Stride = 1, int Padding = 0, bool Bias = true,
+          Backend B = cpu>
+class ConvTranspose2d {
+public:
+    using input_shape = In;
+    using output_shape = conv_transpose2d_output_t<In, OutChannels, Kernel, Stride, Padding>;
+    using input_type = Tensor<T, In, B>;
+    using output_type = Tensor<T, output_shape, B>;
+    static constexpr bool has_bias = Bias;
+
+    // Zero weights and bias: initialise with reset_parameters() or through visit_parameters().
+    ConvTranspose2d()
+        : weight_({In::channels, OutChannels, Kernel, Kernel}),
+          bias_(Bias ? std::vector<std::size_t>{OutChannels} : std::vector<std::size_t>{0}),
+          cols_({geometry().rows(), geometry().columns()}) {}
+    explicit ConvTranspose2d(Random& rng) : ConvTranspose2d() { reset_parameters(rng); }
+
+    // PyTorch's default initialisation: U(−1/√fan_in, 1/√fan_in) where PyTorch's fan_in of the
+    // [in][out][k][k] weight is out·k·k.
+    void reset_parameters(Random& rng)
+        requires B::host_accessible
+    {
+        const double bound = 1.0 / std::sqrt(double(OutChannels * Kernel * Kernel));
+        fill_uniform(weight_.value().data(), weight_.size(), -bound, bound, rng);
+        if constexpr (Bias) fill_uniform(bias_.value().data(), bias_.size(), -bound, bound, rng);
+    }
+
+    void forward(const input_type& x, output_type& y) {
+        detail::check_nonempty("ConvTranspose2d", x.batch());
+        x_ = x;
+        y.resize(x.batch());
+        const auto g = geometry();
+        const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
+                                         kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+        for (std::size_t n = 0; n < x.batch(); ++n) {
+            kernels::gemm(B{}, columns, weight_.value().data(), x.data() + n * In::size, cols_.data(), false);
+            kernels::col2im(B{}, g, cols_.data(), y.data() + n * output_shape::size, false);
+        }
+        if constexpr (Bias)
+            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
+    }
+
+    // Accumulates the weight and bias gradients and writes the input gradient.
+    void backward(const output_type& dy, input_type& dx) {
+        detail::check_backward_batch("ConvTranspose2d", x_.batch(), dy.batch());
+        dx.resize(dy.batch());
+        const auto g = geometry();
+        const kernels::GemmShape input_grad{In::channels, g.columns(), g.rows(), kernels::Transpose::no,
+                                            kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+        const kernels::GemmShape weight_grad{In::channels, g.rows(), g.columns(), kernels::Transpose::no,
+                                             kernels::Transpose::yes, g.columns(), g.columns(), g.rows()};
+        // Samples in order, each accumulated into the gradient: a fixed summation order.
+        for (std::size_t n = 0; n < dy.batch(); ++n) {
+            kernels::im2col(B{}, g, dy.data() + n * output_shape::size, cols_.data());
+            kernels::gemm(B{}, input_grad, weight_.value().data(), cols_.data(), dx.data() + n * In::size, false);
+            kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), weight_.grad().data(), true);
+        }
+        if constexpr (Bias)
+            kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());
+    }
+
+    template <class F>
+    void visit_parameters(F&& f) {
+        f("weight", weight_);
+        if constexpr (Bias) f("bias", bias_);
+    }
+    template <class F>
+    void visit_parameters(F&& f) const {
+        f("weight", weight_);
+        if constexpr (Bias) f("bias", bias_);
+    }
+    template <class F>
+    void visit_buffers(F&&) const {}
+    template <class F>
+    void visit_buffers(F&&) {}
+
+    void zero_grad() {
+        weight_.zero_grad();
+        if constexpr (Bias) bias_.zero_grad();
+    }
+    void train() noexcept {}
+    void eval() noexcept {}
+
+    Parameter<T, B>& weight() noexcept { return weight_; }
+    const Parameter<T, B>& weight() const noexcept { return weight_; }
+    Parameter<T, B>& bias() noexcept
+        requires Bias
+    {
+        return bias_;
+    }
+    const Parameter<T, B>& bias() const noexcept
+        requires Bias
+    {
+        return bias_;
+    }
+
+    // The geometry of the convolution this layer is the adjoint of: from the output back to the input.
+    static constexpr kernels::ConvGeometry geometry() noexcept {
+        return {OutChannels, output_shape::height, output_shape::width, Kernel, Stride, Padding, In::height, In::width};
+    }
+
+private:
+    Parameter<T, B> weight_;
+    Parameter<T, B> bias_;
+    Array<T, B> cols_;  // column workspace of one sample, reused by every pass
+    input_type x_;      // the input of the last forward pass, for the weight gradient
+};
+
+GAN_NAMESPACE_END

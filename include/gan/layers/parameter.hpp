@@ -1,0 +1,116 @@
+#pragma once
+// Parameters and buffers of layers, shaped as in PyTorch so that state_dict entries map 1:1.
+//
+// An Array is an owning, run-time-shaped block of backend memory (a Conv2d weight is
+// [out][in][k][k]); a Parameter is a value Array with a gradient Array of the same shape.
+// Layers hand them to visitors by name ("weight", "bias", "running_mean", ...), which is how
+// optimisers, serialisers and users walk a network.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gan/core/backend.hpp"
+#include "gan/core/tensor.hpp"
+
+GAN_NAMESPACE_BEGIN
+
+template <class V, Backend B = cpu>
+class Array {
+public:
+    using value_type = V;
+    using backend = B;
+
+    Array() = default;
+    // Zero-initialised.
+    explicit Array(std::vector<std::size_t> shape) : shape_(std::move(shape)) {
+        size_ = std::accumulate(shape_.begin(), shape_.end(), std::size_t(1), std::multiplies<>());
+        data_ = static_cast<V*>(B::allocate(bytes()));
+        B::zero(data_, bytes());
+    }
+    Array(const Array& other) : Array(other.shape_) { B::copy(data_, other.data_, bytes()); }
+    Array(Array&& other) noexcept
+        : shape_(std::move(other.shape_)),
+          size_(std::exchange(other.size_, 0)),
+          data_(std::exchange(other.data_, nullptr)) {}
+    Array& operator=(Array other) noexcept {
+        swap(other);
+        return *this;
+    }
+    ~Array() { B::deallocate(data_, bytes()); }
+
+    void swap(Array& other) noexcept {
+        std::swap(shape_, other.shape_);
+        std::swap(size_, other.size_);
+        std::swap(data_, other.data_);
+    }
+
+    const std::vector<std::size_t>& shape() const noexcept { return shape_; }
+    std::string shape_str() const {
+        std::string text = "(";
+        for (std::size_t i = 0; i < shape_.size(); ++i) text += (i ? ", " : "") + std::to_string(shape_[i]);
+        return text + ")";
+    }
+    std::size_t size() const noexcept { return size_; }
+    std::size_t bytes() const noexcept { return size_ * sizeof(V); }
+    V* data() noexcept { return data_; }
+    const V* data() const noexcept { return data_; }
+    void zero() { B::zero(data_, bytes()); }
+
+    std::span<V> span() noexcept
+        requires B::host_accessible
+    {
+        return {data_, size_};
+    }
+    std::span<const V> span() const noexcept
+        requires B::host_accessible
+    {
+        return {data_, size_};
+    }
+    V& operator[](std::size_t i) noexcept
+        requires B::host_accessible
+    {
+        return data_[i];
+    }
+    const V& operator[](std::size_t i) const noexcept
+        requires B::host_accessible
+    {
+        return data_[i];
+    }
+
+private:
+    std::vector<std::size_t> shape_;
+    std::size_t size_ = 0;
+    V* data_ = nullptr;
+};
+
+// A trainable tensor: its value and the gradient that backward() accumulates into.
+template <Scalar T, Backend B = cpu>
+class Parameter {
+public:
+    using value_type = T;
+    using backend = B;
+
+    Parameter() = default;
+    explicit Parameter(std::vector<std::size_t> shape) : value_(shape), grad_(std::move(shape)) {}
+
+    const std::vector<std::size_t>& shape() const noexcept { return value_.shape(); }
+    std::string shape_str() const { return value_.shape_str(); }
+    std::size_t size() const noexcept { return value_.size(); }
+
+    Array<T, B>& value() noexcept { return value_; }
+    const Array<T, B>& value() const noexcept { return value_; }
+    Array<T, B>& grad() noexcept { return grad_; }
+    const Array<T, B>& grad() const noexcept { return grad_; }
+    void zero_grad() { grad_.zero(); }
+
+private:
+    Array<T, B> value_;
+    Array<T, B> grad_;
+};
+
+GAN_NAMESPACE_END
