@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""PyTorch fixtures for gan's whole models: a small UNet (with a dropout block) and a PatchGAN.
+
+    /usr/bin/python3 tools/reference/make_model_fixtures.py [output directory]
+
+For each model: random parameters (larger than pix2pix's init, so every term matters), one
+training-mode forward and backward at batch 1 with a random output gradient, stored as
+"param.<state_dict name>", "x", "dy", "y", "dx", "grad.<name>" and "buffer.<name>" (after the
+pass). Dropout uses a fixed mask ("mask"), given to both implementations.
+"""
+import os
+import sys
+
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_fixtures import FixedDropout, randomise, run_module, write_safetensors  # noqa: E402
+from pix2pix_reference import NLayerDiscriminator, UnetGenerator, instance_norm  # noqa: E402
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "tests", "data", "fixtures")
+    os.makedirs(out_dir, exist_ok=True)
+    g = torch.Generator().manual_seed(1611_07004)
+    meta = {"generator": "tools/reference/make_model_fixtures.py", "torch": torch.__version__}
+
+    # UNet<6, 1>: 64×64, widths 1, 2, 4, 8, 8, 8; one dropout block (level 4).
+    unet = UnetGenerator(1, 1, 6, ngf=1)
+    dropouts = [(name, m) for name, m in unet.named_modules() if isinstance(m, nn.Dropout)]
+    assert len(dropouts) == 1
+    name, _ = dropouts[0]
+    parent = unet.get_submodule(name.rsplit(".", 1)[0])
+    mask = (torch.rand((1, 8, 4, 4), generator=g) >= 0.5).float() * 2.0
+    parent[int(name.rsplit(".", 1)[1])] = FixedDropout(mask)
+    randomise(unet, g)
+    unet.train()
+    tensors = run_module(unet, torch.randn((1, 1, 64, 64), generator=g), g)
+    write_safetensors(os.path.join(out_dir, "unet6_ngf1.safetensors"), {"mask": mask, **tensors}, meta)
+
+    # UNet<5, 1> with instance norm, 2 → 1 channels, 32×32, batch 2.
+    unet_in = UnetGenerator(2, 1, 5, ngf=1, norm_layer=instance_norm())
+    randomise(unet_in, g)
+    unet_in.train()
+    write_safetensors(os.path.join(out_dir, "unet5_ngf1_instance.safetensors"),
+                      run_module(unet_in, torch.randn((2, 2, 32, 32), generator=g), g), meta)
+
+    # PatchGAN<3, 2>: 2 channels, 32×32 → 2×2 logits, batch 2.
+    patch = NLayerDiscriminator(2, ndf=2, n_layers=3)
+    randomise(patch, g)
+    patch.train()
+    write_safetensors(os.path.join(out_dir, "patchgan3_ndf2.safetensors"),
+                      run_module(patch, torch.randn((2, 2, 32, 32), generator=g), g), meta)
+
+
+if __name__ == "__main__":
+    main()
