@@ -13,6 +13,7 @@ import sys
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import FixedDropout, randomise, run_module, write_safetensors  # noqa: E402
@@ -52,6 +53,53 @@ def main():
     patch.train()
     write_safetensors(os.path.join(out_dir, "patchgan3_ndf2.safetensors"),
                       run_module(patch, torch.randn((2, 2, 32, 32), generator=g), g), meta)
+
+    # Three pix2pix iterations (pix2pix_model.py optimize_parameters) of UNet<5, 1> against
+    # PatchGAN<3, 2> on 32×32 pairs, batch 1. lr 0.01 makes the updates large enough to compare
+    # after float32 rounding of the weights.
+    gen = UnetGenerator(1, 1, 5, ngf=1)
+    disc = NLayerDiscriminator(2, ndf=2, n_layers=3)
+    randomise(gen, g)
+    randomise(disc, g)
+    gen.train()
+    disc.train()
+    out = {}
+    for prefix, net in (("G.", gen), ("D.", disc)):
+        for name, p in net.named_parameters():
+            out["before." + prefix + name] = p.detach().clone()
+    opt_g = torch.optim.Adam(gen.parameters(), lr=0.01, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=0.01, betas=(0.5, 0.999))
+    losses = []
+    for it in range(3):
+        a = torch.rand((1, 1, 32, 32), generator=g) * 2 - 1
+        b = torch.rand((1, 1, 32, 32), generator=g) * 2 - 1
+        out[f"a{it}"], out[f"b{it}"] = a, b
+        fake = gen(a)
+        opt_d.zero_grad()
+        pred_fake = disc(torch.cat((a, fake.detach()), 1))
+        loss_d_fake = F.binary_cross_entropy_with_logits(pred_fake, torch.zeros_like(pred_fake))
+        pred_real = disc(torch.cat((a, b), 1))
+        loss_d_real = F.binary_cross_entropy_with_logits(pred_real, torch.ones_like(pred_real))
+        (0.5 * (loss_d_fake + loss_d_real)).backward()
+        opt_d.step()
+        for p in disc.parameters():
+            p.requires_grad_(False)
+        opt_g.zero_grad()
+        pred = disc(torch.cat((a, fake), 1))
+        loss_g_gan = F.binary_cross_entropy_with_logits(pred, torch.ones_like(pred))
+        loss_g_l1 = F.l1_loss(fake, b)
+        (loss_g_gan + 100.0 * loss_g_l1).backward()
+        opt_g.step()
+        for p in disc.parameters():
+            p.requires_grad_(True)
+        losses.append([loss_g_gan.item(), loss_g_l1.item(), loss_d_real.item(), loss_d_fake.item()])
+    out["losses"] = torch.tensor(losses)
+    for prefix, net in (("G.", gen), ("D.", disc)):
+        for name, p in net.named_parameters():
+            out["after." + prefix + name] = p.detach().clone()
+        for name, b in net.named_buffers():
+            out["buffer." + prefix + name] = b
+    write_safetensors(os.path.join(out_dir, "pix2pix_steps.safetensors"), out, meta)
 
 
 if __name__ == "__main__":
