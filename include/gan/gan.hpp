@@ -9,12 +9,19 @@
 #include "gan/core/dynamic_tensor.hpp"
 #include "gan/core/error.hpp"
 #include "gan/core/init.hpp"
+#include "gan/core/progress.hpp"
 #include "gan/core/random.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
+#include "gan/core/transfer.hpp"
 
 #include "gan/kernels/gemm.hpp"
 #include "gan/io/atomic_file.hpp"
+#include "gan/io/felix_bin.hpp"
 #include "gan/io/npy.hpp"
+#include "gan/io/plot.hpp"
+#include "gan/io/raster.hpp"
 #include "gan/io/safetensors.hpp"
+
+#include "gan/train/metrics.hpp"
 // gan/io/png.hpp is not included here: it needs libpng (link gan::png).

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <gan/io/felix_bin.hpp>
 #include <gan/io/npy.hpp>
 #include <gan/io/png.hpp>
 #include <gan/io/safetensors.hpp>
@@ -175,4 +176,17 @@ TEST_CASE("PNG: 8- and 16-bit grayscale from Pillow, colour converted to gray, r
     const std::string whole = slurp(scratch.dir / "a.png");
     std::ofstream(scratch.dir / "cut.png", std::ios::binary) << whole.substr(0, whole.size() / 2);
     CHECK_FALSE(error_of([&] { gan::io::read_png<float>(scratch.dir / "cut.png"); }).empty());
+}
+
+TEST_CASE("Felix .bin: raw float64 square images, side from the size") {
+    Scratch scratch("felix_bin");
+    std::vector<float> img(80 * 80);
+    for (std::size_t i = 0; i < img.size(); ++i) img[i] = float(pattern(i));
+    gan::io::write_felix_bin(scratch.dir / "GaAs_+0+0+0.bin", img.data(), 80);
+    CHECK(fs::file_size(scratch.dir / "GaAs_+0+0+0.bin") == 51200);
+    const auto back = gan::io::read_felix_bin<float>(scratch.dir / "GaAs_+0+0+0.bin");
+    CHECK(back.shape() == gan::DynamicShape{1, 1, 80, 80});
+    for (std::size_t i = 0; i < img.size(); ++i) REQUIRE(back.data()[i] == img[i]);
+    std::ofstream(scratch.dir / "odd.bin", std::ios::binary) << std::string(8 * 80 * 79, '\0');
+    CHECK(error_of([&] { gan::io::read_felix_bin<float>(scratch.dir / "odd.bin"); }).find("8·n²") != std::string::npos);
 }

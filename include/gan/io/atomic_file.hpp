@@ -16,6 +16,14 @@
 GAN_NAMESPACE_BEGIN
 namespace io {
 
+// The temporary sibling a file is written to before the rename: hidden, and unique per process
+// so that two programs writing the same target cannot interleave their bytes.
+inline std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
+    std::string name(".");
+    name.append(path.filename().string()).append(".tmp.").append(std::to_string(::getpid()));
+    return (path.has_parent_path() ? path.parent_path() : std::filesystem::path(".")) / name;
+}
+
 // Calls write(stream) on a temporary file next to `path`, then renames it to `path`. If write
 // throws or the stream fails, the temporary file is removed and `path` is left untouched.
 inline void write_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
@@ -24,8 +32,7 @@ inline void write_atomically(const std::filesystem::path& path, const std::funct
     if (!fs::is_directory(folder))
         throw io_error("cannot write '" + path.string() + "': the folder '" + folder.string() +
                        "' does not exist; create it first");
-    const fs::path temporary =
-        folder / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
+    const fs::path temporary = temporary_path_for(path);
     try {
         {
             std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

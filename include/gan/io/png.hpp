@@ -16,6 +16,7 @@
 
 #include "gan/core/dynamic_tensor.hpp"
 #include "gan/io/atomic_file.hpp"
+#include "gan/io/raster.hpp"
 
 GAN_NAMESPACE_BEGIN
 namespace io {
@@ -49,6 +50,7 @@ inline void png_on_warning(png_structp, png_const_charp) {}
 struct PngLayout {
     png_uint_32 width = 0, height = 0;
     int bit_depth = 0;
+    int color_type = PNG_COLOR_TYPE_GRAY;
 };
 
 inline bool png_read_header(PngSession& s, PngLayout& layout) {
@@ -84,7 +86,7 @@ inline bool png_read_rows(PngSession& s, png_bytep* rows) {
 inline bool png_write_rows(PngSession& s, const PngLayout& layout, png_bytep* rows) {
     if (setjmp(png_jmpbuf(s.png))) return false;
     png_init_io(s.png, s.file);
-    png_set_IHDR(s.png, s.info, layout.width, layout.height, layout.bit_depth, PNG_COLOR_TYPE_GRAY,
+    png_set_IHDR(s.png, s.info, layout.width, layout.height, layout.bit_depth, layout.color_type,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(s.png, s.info);
     if (layout.bit_depth == 16) png_set_swap(s.png);
@@ -132,6 +134,36 @@ DynamicTensor<T> read_png(const std::filesystem::path& path) {
     return image;
 }
 
+namespace detail {
+
+// Writes prepared rows of pixels to `path` through a temporary file and a rename: libpng writes
+// through a FILE*, so write_atomically's stream does not serve here.
+inline void write_png_rows(const std::filesystem::path& path, const PngLayout& layout, std::vector<png_bytep>& rows) {
+    namespace fs = std::filesystem;
+    const fs::path temporary = temporary_path_for(path);
+    {
+        PngSession s;
+        s.writing = true;
+        s.file = std::fopen(temporary.c_str(), "wb");
+        if (!s.file) throw io_error("cannot create '" + temporary.string() + "': does the folder exist and is it writable?");
+        s.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &s, png_on_error, png_on_warning);
+        s.info = s.png ? png_create_info_struct(s.png) : nullptr;
+        const bool ok = s.info && png_write_rows(s, layout, rows.data());
+        const bool closed = std::fclose(s.file) == 0;
+        s.file = nullptr;
+        if (!ok || !closed) {
+            std::error_code ignored;
+            fs::remove(temporary, ignored);
+            throw io_error("writing '" + path.string() + "' failed" + (s.message[0] ? std::string(": ") + s.message : ""));
+        }
+    }
+    std::error_code ec;
+    fs::rename(temporary, path, ec);
+    if (ec) throw io_error("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + ec.message());
+}
+
+}  // namespace detail
+
 // Writes an H×W image as grayscale PNG with 8 or 16 bits; values are mapped from [low, high] to
 // the full range and clipped. NaN is written as 0. The file is replaced atomically.
 template <class T>
@@ -151,31 +183,21 @@ void write_png(const std::filesystem::path& path, const T* values, std::size_t h
     }
     std::vector<png_bytep> rows(height);
     for (std::size_t r = 0; r < height; ++r) rows[r] = pixels.data() + r * width * bytes_per_pixel;
+    detail::write_png_rows(path, {png_uint_32(width), png_uint_32(height), bits, PNG_COLOR_TYPE_GRAY}, rows);
+}
 
-    // libpng writes through a FILE*, so the atomic rename is done here by hand.
-    namespace fs = std::filesystem;
-    const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    const fs::path temporary = folder / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
-    {
-        detail::PngSession s;
-        s.writing = true;
-        s.file = std::fopen(temporary.c_str(), "wb");
-        if (!s.file) throw io_error("cannot create '" + temporary.string() + "': does the folder exist and is it writable?");
-        s.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &s, detail::png_on_error, detail::png_on_warning);
-        s.info = s.png ? png_create_info_struct(s.png) : nullptr;
-        const detail::PngLayout layout{png_uint_32(width), png_uint_32(height), bits};
-        const bool ok = s.info && detail::png_write_rows(s, layout, rows.data());
-        const bool closed = std::fclose(s.file) == 0;
-        s.file = nullptr;
-        if (!ok || !closed) {
-            std::error_code ignored;
-            fs::remove(temporary, ignored);
-            throw io_error("writing '" + path.string() + "' failed" + (s.message[0] ? std::string(": ") + s.message : ""));
-        }
+// Writes an RGB raster (plots, prediction grids) as an 8-bit colour PNG, atomically.
+inline void write_png(const std::filesystem::path& path, const Raster& raster) {
+    std::vector<unsigned char> pixels(raster.pixels().size() * 3);
+    for (std::size_t i = 0; i < raster.pixels().size(); ++i) {
+        pixels[3 * i] = raster.pixels()[i].r;
+        pixels[3 * i + 1] = raster.pixels()[i].g;
+        pixels[3 * i + 2] = raster.pixels()[i].b;
     }
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec) throw io_error("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + ec.message());
+    std::vector<png_bytep> rows(std::size_t(raster.height()));
+    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = pixels.data() + r * std::size_t(raster.width()) * 3;
+    detail::write_png_rows(path, {png_uint_32(raster.width()), png_uint_32(raster.height()), 8, PNG_COLOR_TYPE_RGB},
+                           rows);
 }
 
 }  // namespace io

@@ -1,0 +1,54 @@
+#include <doctest/doctest.h>
+
+#include <gan/core/progress.hpp>
+
+#include <sstream>
+#include <string>
+
+TEST_CASE("durations are formatted as m:ss or h:mm:ss") {
+    CHECK(gan::format_duration(7) == "0:07");
+    CHECK(gan::format_duration(245) == "4:05");
+    CHECK(gan::format_duration(3723) == "1:02:03");
+    CHECK(gan::format_duration(-1) == "?");
+}
+
+TEST_CASE("progress reports rate and ETA from the average rate, and logs sparsely into files") {
+    double now = 100.0;
+    std::ostringstream log;
+    gan::Progress::Options options;
+    options.out = &log;
+    options.interactive = false;
+    options.log_interval = 10.0;
+    options.clock = [&] { return now; };
+    gan::Progress progress("simulating", 40, options);
+    now = 110.0;
+    progress.advance(10, "beams 52");
+    // 10 units in 10 s: 30 left take 30 s.
+    CHECK(progress.eta_seconds() == doctest::Approx(30.0));
+    CHECK(log.str().find("simulating  25% 10/40 1/s elapsed 0:10 ETA 0:30  beams 52\n") != std::string::npos);
+    now = 111.0;
+    progress.advance(10);  // within the log interval: no new line
+    CHECK(log.str().find("20/40") == std::string::npos);
+    now = 130.0;
+    progress.advance(20);  // the last unit always prints
+    CHECK(log.str().find("100% 40/40") != std::string::npos);
+    progress.finish();
+    CHECK(log.str().find("done in 0:30") != std::string::npos);
+}
+
+TEST_CASE("on a terminal the bar redraws one line in place") {
+    double now = 0.0;
+    std::ostringstream screen;
+    gan::Progress::Options options;
+    options.out = &screen;
+    options.interactive = true;
+    options.clock = [&] { return now; };
+    {
+        gan::Progress progress("training", 4, options);
+        now = 2.0;
+        progress.advance();
+        CHECK(screen.str().find("\rtraining [#######.......................]  25% 1/4") != std::string::npos);
+        CHECK(screen.str().find('\n') == std::string::npos);
+    }  // the destructor finishes the line
+    CHECK(screen.str().back() == '\n');
+}
