@@ -130,7 +130,7 @@ TrainingResult fit(Pix2Pix<G, D>& model, const PairedImages<G>& data, const Trai
     // recomputed: drop them.
     std::vector<detail::LossRow> rows;
     for (const auto& r : detail::read_loss_rows(csv))
-        if (r.iteration < start.iterations) rows.push_back(r);
+        if (r.iteration <= start.iterations) rows.push_back(r);
     detail::write_loss_rows(csv, rows);
     std::ofstream log(csv, std::ios::app);
     log.precision(9);
@@ -140,7 +140,8 @@ TrainingResult fit(Pix2Pix<G, D>& model, const PairedImages<G>& data, const Trai
     const std::size_t per_epoch = (data.size() + options.batch_size - 1) / options.batch_size;
     const std::size_t total = std::size_t(epochs) * per_epoch;
     Progress::Options progress_options;
-    if (!options.show_progress) progress_options.log_interval = 1e300;
+    std::ostream silent(nullptr);  // a stream without a buffer drops everything
+    if (!options.show_progress) progress_options.out = &silent;
     progress_options.interactive = options.show_progress && ::isatty(STDERR_FILENO) == 1;
     Progress bar("training", total, progress_options);
     bar.advance(std::size_t(start.epoch) * per_epoch + std::size_t(start.iteration_in_epoch));
