@@ -12,6 +12,7 @@
 #include "gan/kernels/parallel.hpp"
 #include "gan/kernels/simd.hpp"
 
+GAN_SIMD_KERNELS_BEGIN
 GAN_NAMESPACE_BEGIN
 namespace kernels {
 
@@ -28,7 +29,7 @@ template <Scalar T>
 struct relu_op {
     static constexpr const char* name = "ReLU";
     template <class V>
-    V operator()(const V& x) const noexcept { return simd::max(x, V(T(0))); }
+    V operator()(const V& x) const noexcept { return simd::select(x > V(T(0)), x, V(T(0))); }
     template <class V>
     V grad(const V& y, const V& dy) const noexcept { return simd::select(y > V(T(0)), dy, V(T(0))); }
 };
@@ -93,3 +94,4 @@ void activation_backward(cpu, const Op& op, const T* y, const T* dy, T* dx, std:
 
 }  // namespace kernels
 GAN_NAMESPACE_END
+GAN_SIMD_KERNELS_END

@@ -9,6 +9,7 @@
 #include "gan/kernels/parallel.hpp"
 #include "gan/kernels/simd.hpp"
 
+GAN_SIMD_KERNELS_BEGIN
 GAN_NAMESPACE_BEGIN
 namespace kernels {
 
@@ -78,3 +79,4 @@ void dropout_mask(cpu, std::uint64_t seed, std::uint64_t first_block, double p, 
 
 }  // namespace kernels
 GAN_NAMESPACE_END
+GAN_SIMD_KERNELS_END

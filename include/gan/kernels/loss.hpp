@@ -11,6 +11,7 @@
 #include "gan/core/backend.hpp"
 #include "gan/kernels/simd.hpp"
 
+GAN_SIMD_KERNELS_BEGIN
 GAN_NAMESPACE_BEGIN
 namespace kernels {
 
@@ -45,7 +46,7 @@ struct bce_with_logits_term {
     auto operator()(const V& x, const V& t) const {
         const V zero(T(0)), one(T(1));
         const V e = simd::exp(-simd::abs(x));
-        const V loss = simd::max(x, zero) - x * t + simd::log1p(e);
+        const V loss = simd::select(x > zero, x, zero) - x * t + simd::log1p(e);
         const V sigmoid = simd::select(x >= zero, one / (one + e), e / (one + e));
         return std::pair<V, V>{loss, sigmoid - t};
     }
@@ -73,3 +74,4 @@ struct l1_term {
 
 }  // namespace kernels
 GAN_NAMESPACE_END
+GAN_SIMD_KERNELS_END

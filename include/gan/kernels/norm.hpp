@@ -12,6 +12,7 @@
 #include "gan/kernels/parallel.hpp"
 #include "gan/kernels/simd.hpp"
 
+GAN_SIMD_KERNELS_BEGIN
 GAN_NAMESPACE_BEGIN
 namespace kernels {
 
@@ -143,3 +144,4 @@ void norm_update_running(cpu, std::size_t channels, std::size_t count, T momentu
 
 }  // namespace kernels
 GAN_NAMESPACE_END
+GAN_SIMD_KERNELS_END

@@ -6,6 +6,7 @@
 #include "gan/kernels/parallel.hpp"
 #include "gan/kernels/simd.hpp"
 
+GAN_SIMD_KERNELS_BEGIN
 GAN_NAMESPACE_BEGIN
 namespace kernels {
 
@@ -69,3 +70,4 @@ void sgd_update(cpu, const SgdStep& s, T* param, const T* grad, T* buf, std::siz
 
 }  // namespace kernels
 GAN_NAMESPACE_END
+GAN_SIMD_KERNELS_END

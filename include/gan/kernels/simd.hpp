@@ -10,7 +10,24 @@
 #include <cmath>
 #include <cstddef>
 
+// GCC 12 reports the _mm512_undefined_*() start values inside its own AVX-512 intrinsics as
+// uninitialised wherever xsimd inlines them (GCC bug 105593, fixed in GCC 13). The diagnostic
+// state that counts is the one where a kernel is defined, so the kernel headers wrap their
+// definitions (and xsimd's, included here) in these two macros.
+#if defined(__GNUC__) && !defined(__clang__)
+#define GAN_SIMD_KERNELS_BEGIN                                   \
+    _Pragma("GCC diagnostic push")                               \
+    _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")        \
+    _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
+#define GAN_SIMD_KERNELS_END _Pragma("GCC diagnostic pop")
+#else
+#define GAN_SIMD_KERNELS_BEGIN
+#define GAN_SIMD_KERNELS_END
+#endif
+
+GAN_SIMD_KERNELS_BEGIN
 #include <xsimd/xsimd.hpp>
+GAN_SIMD_KERNELS_END
 
 #include "gan/core/tensor.hpp"
 
@@ -80,17 +97,25 @@ inline void for_each_vector(std::size_t count, F&& f) {
 // Loads n ≤ width values and pads the rest of the vector with `fill`.
 template <Scalar T>
 inline vec<T> load_partial(const T* p, std::size_t n, T fill = T(0)) noexcept {
-    if (n == width<T>) return load(p);
-    alignas(64) T buffer[width<T>];
-    for (std::size_t k = 0; k < width<T>; ++k) buffer[k] = k < n ? p[k] : fill;
-    return load(buffer);
+    if constexpr (width<T> == 1) {  // a scalar "vector" is never partial
+        return load(p);
+    } else {
+        if (n == width<T>) return load(p);
+        alignas(64) T buffer[width<T>];
+        for (std::size_t k = 0; k < width<T>; ++k) buffer[k] = k < n ? p[k] : fill;
+        return load(buffer);
+    }
 }
 template <Scalar T>
 inline void store_partial(T* p, const vec<T>& v, std::size_t n) noexcept {
-    if (n == width<T>) return store(p, v);
-    alignas(64) T buffer[width<T>];
-    store(buffer, v);
-    std::copy_n(buffer, n, p);
+    if constexpr (width<T> == 1) {
+        store(p, v);
+    } else {
+        if (n == width<T>) return store(p, v);
+        alignas(64) T buffer[width<T>];
+        store(buffer, v);
+        std::copy_n(buffer, n, p);
+    }
 }
 
 }  // namespace kernels::simd
