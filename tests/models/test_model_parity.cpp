@@ -6,6 +6,7 @@
 
 #include <gan/models/patchgan.hpp>
 #include <gan/models/unet.hpp>
+#include <gan/train/checkpoint.hpp>
 
 #include "../layers/fixture.hpp"
 
@@ -73,4 +74,19 @@ TEST_CASE("UNet<5, 1, 2, 1, InstanceNorm> equals the reference with instance nor
 TEST_CASE("PatchGAN<3, 2> equals the reference NLayerDiscriminator(2, ndf=2), batch 2") {
     gan::PatchGAN<3, 2, 2, gan::BatchNorm, gan::cpu, float, 32> patch;
     check_against("patchgan3_ndf2", patch);
+}
+
+TEST_CASE("a generator trained by the reference code, converted by tools/pth_to_safetensors.py, predicts as in PyTorch") {
+    // reference_unet6.safetensors is the converter's output for reference_unet6.pth, a
+    // UnetGenerator(1, 1, 6, ngf=1) state_dict saved by torch.save; the expected output is
+    // PyTorch's in eval mode (running statistics, no dropout).
+    gan::UNet<6, 1> unet;
+    gan::load_generator(std::string(GAN_TEST_DATA_DIR) + "/fixtures/reference_unet6.safetensors", unet);
+    unet.eval();
+    const gan_test::Fixture fixture("reference_unet6_eval");
+    gan::UNet<6, 1>::input_type x;
+    gan::UNet<6, 1>::output_type y;
+    fixture.load("x", x);
+    unet.forward(x, y);
+    fixture.expect("y", y);
 }

@@ -101,6 +101,21 @@ def main():
             out["buffer." + prefix + name] = b
     write_safetensors(os.path.join(out_dir, "pix2pix_steps.safetensors"), out, meta)
 
+    # A generator as the reference code saves it (latest_net_G.pth), for tools/pth_to_safetensors.py:
+    # trained-looking running statistics from a few training-mode passes, then its eval-mode output.
+    saved = UnetGenerator(1, 1, 6, ngf=1)
+    randomise(saved, g)
+    saved.train()
+    with torch.no_grad():
+        for _ in range(3):
+            saved(torch.rand((2, 1, 64, 64), generator=g) * 2 - 1)
+    saved.eval()
+    x = torch.rand((1, 1, 64, 64), generator=g) * 2 - 1
+    with torch.no_grad():
+        y = saved(x)
+    torch.save(saved.state_dict(), os.path.join(out_dir, "reference_unet6.pth"))
+    write_safetensors(os.path.join(out_dir, "reference_unet6_eval.safetensors"), {"x": x, "y": y}, meta)
+
 
 if __name__ == "__main__":
     main()
