@@ -6,22 +6,18 @@
 // op(X) is X or its transpose. With accumulate = false C is overwritten, otherwise added to.
 // Results are deterministic: every element of C is summed over k in the same order whatever the
 // number of threads (work is split over blocks of C, never over k).
+//
+// gemm(cpu, ...) is the packed, register-blocked, TBB-parallel kernel of kernels/cpu/; an
+// overload takes A pre-packed once (PackedA) for weights used in many products.
 #include <cstddef>
 
 #include "gan/core/backend.hpp"
 #include "gan/core/tensor.hpp"
+#include "gan/kernels/cpu/gemm_driver.hpp"
+#include "gan/kernels/gemm_shape.hpp"
 
 GAN_NAMESPACE_BEGIN
 namespace kernels {
-
-enum class Transpose { no, yes };
-
-struct GemmShape {
-    std::size_t m = 0, n = 0, k = 0;
-    Transpose transpose_a = Transpose::no;
-    Transpose transpose_b = Transpose::no;
-    std::size_t lda = 0, ldb = 0, ldc = 0;  // leading dimensions (row strides) as stored
-};
 
 // Reference implementation: simple, obviously correct, used to test the fast one.
 template <Scalar T>
@@ -36,12 +32,6 @@ void gemm_reference(const GemmShape& s, const T* a, const T* b, T* c, bool accum
             }
             c[i * s.ldc + j] = accumulate ? c[i * s.ldc + j] + sum : sum;
         }
-}
-
-// The CPU GEMM. (Until the packed xsimd kernel lands this forwards to the reference.)
-template <Scalar T>
-void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
-    gemm_reference(s, a, b, c, accumulate);
 }
 
 }  // namespace kernels

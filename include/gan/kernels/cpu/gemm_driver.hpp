@@ -1,0 +1,365 @@
+#pragma once
+// The blocked, packed, parallel CPU GEMM (Goto / BLIS scheme).
+//
+//   for jc over N in NC columns:
+//     for pc over K in KC steps:              fixed split of K: the summation order of every C
+//       in parallel: pack op(B)[pc, jc]           element depends on K alone   (KC × NC, L3)
+//       in parallel over MC row blocks (× column groups when M has too few blocks):
+//         pack op(A)[ic, pc]                                                   (MC × KC, L2)
+//         for each NR panel: for each MR panel: register tile            (KC × NR panel, L1)
+//
+// Threads only ever split C, never K, and every tile runs the same operation sequence on each of
+// its elements, so C is bit-identical for any number of threads and any task partition.
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+
+#include <tbb/blocked_range2d.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "gan/core/error.hpp"
+#include "gan/core/tensor.hpp"
+#include "gan/kernels/cpu/gemm_micro.hpp"
+#include "gan/kernels/cpu/gemm_narrow.hpp"
+#include "gan/kernels/cpu/gemm_pack.hpp"
+#include "gan/kernels/cpu/simd.hpp"
+#include "gan/kernels/cpu/workspace.hpp"
+#include "gan/kernels/gemm_shape.hpp"
+
+GAN_NAMESPACE_BEGIN
+namespace kernels {
+namespace cpu_detail {
+
+// Register tile and cache blocks for the architecture being compiled for; see docs/kernels.md
+// for the measurements behind the choices.
+template <class T>
+struct gemm_blocking {
+    using S = simd<T>;
+    // 32 vector registers (AVX-512): 6 × 4 vectors = 24 accumulators, 4 B vectors and a broadcast.
+    // 16 registers (AVX2, SSE, NEON): 6 × 2 = 12 accumulators, 2 B vectors and a broadcast.
+    // Plain loops: 4 × 4 scalars, which compilers keep in registers and may vectorise.
+    static constexpr std::size_t mr = S::width == 1 ? 4 : 6;
+    static constexpr std::size_t nv = S::width == 1 ? 4 : (S::registers >= 32 ? 4 : 2);
+    static constexpr std::size_t kc = sizeof(T) == 4 ? 256 : 128;
+    // MC × KC of A stays in L2 while the NR panels of B pass by.
+    static constexpr std::size_t mc = mr * 24;
+    // NC columns of B per K step: KC × NC in L3.
+    static constexpr std::size_t nc_panels = 64;
+
+    // The narrowest tile of 1, 2 or nv vectors that covers n columns: a C with few columns (the
+    // deep layers of a U-Net, 4×4 = 16 pixels) would leave most of a wide tile's lanes idle.
+    static constexpr std::size_t tile_vectors(std::size_t n) {
+        if (n <= S::width) return 1;
+        if (nv >= 2 && n <= 2 * S::width) return 2;
+        return nv;
+    }
+};
+
+// Runs f(std::integral_constant<NV>) with NV = gemm_blocking<T>::tile_vectors(n).
+template <class T, class F>
+void with_tile_vectors(std::size_t n, const F& f) {
+    using Bk = gemm_blocking<T>;
+    const std::size_t nv = Bk::tile_vectors(n);
+    if (nv == 1)
+        f(std::integral_constant<std::size_t, 1>{});
+    else if (nv == 2)
+        f(std::integral_constant<std::size_t, 2>{});
+    else
+        f(std::integral_constant<std::size_t, Bk::nv>{});
+}
+
+// Problems below this many multiply-adds run on the calling thread: a TBB fork/join costs about
+// as much as 10^6 FMAs on one core.
+inline constexpr std::size_t gemm_parallel_threshold = std::size_t(1) << 21;
+
+// The B block (and a shared A) is packed into the calling thread's buffers; otherwise each task
+// packs its A block into its own thread's buffer.
+inline Workspace& gemm_a_workspace() {
+    thread_local Workspace ws;
+    return ws;
+}
+inline Workspace& gemm_b_workspace() {
+    thread_local Workspace ws;
+    return ws;
+}
+
+// Calls f(i0, i1, j0, j1) over [0, mi) × [0, nj), on TBB when `parallel`. Isolated, so that a
+// thread waiting here never picks up an unrelated task, such as another GEMM that would reuse
+// this thread's packing buffers.
+template <class F>
+void for_blocks(bool parallel, std::size_t mi, std::size_t nj, const F& f) {
+    if (!parallel || mi * nj <= 1) {
+        f(std::size_t(0), mi, std::size_t(0), nj);
+        return;
+    }
+    tbb::this_task_arena::isolate([&] {
+        tbb::parallel_for(tbb::blocked_range2d<std::size_t>(0, mi, 0, nj),
+                          [&](const tbb::blocked_range2d<std::size_t>& r) {
+                              f(r.rows().begin(), r.rows().end(), r.cols().begin(), r.cols().end());
+                          });
+    });
+}
+
+// The A operand: packed by the GEMM, one block at a time, or packed once for many calls
+// (PackedA): for each KC step in turn, ceil(m / MR) panels of kb × MR, so that a K step's panels
+// are one sequential stream.
+template <class T>
+struct a_to_pack {
+    operand<T> a;
+};
+template <class T>
+struct a_prepacked {
+    const T* data;
+};
+
+// C element (i, j) at c[i * rs + j * cs].
+template <class T, std::size_t NV, class ASource>
+void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c,
+                  std::size_t rs, std::size_t cs, bool accumulate) {
+    using Bk = gemm_blocking<T>;
+    using tile = micro_tile<T, Bk::mr, NV>;
+    constexpr std::size_t MR = Bk::mr, NR = tile::nr, NC = NR * Bk::nc_panels;
+    constexpr bool pack_a_here = std::is_same_v<ASource, a_to_pack<T>>;
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (!accumulate)
+            for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t j = 0; j < n; ++j) c[i * rs + j * cs] = T(0);
+        return;
+    }
+    const bool parallel = m * n * k >= gemm_parallel_threshold;
+    const std::size_t mi = (m + Bk::mc - 1) / Bk::mc;
+    // With a single row panel every B value is used once: copying B would double the traffic of a
+    // product that is bound by it. Rows of B are then read as stored, but for a last partial panel,
+    // whose loads would run past the end of B's rows.
+    const bool direct_b = !b.transposed && m <= MR;
+    T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * std::min(NC, (n + NR - 1) / NR * NR));
+
+    for (std::size_t jc = 0; jc < n; jc += NC) {
+        const std::size_t nb = std::min(NC, n - jc), nj = (nb + NR - 1) / NR;
+        // Tasks are MC-row blocks, each packing its own A block into L2 and sweeping all B
+        // panels. When M has too few blocks to feed every thread, C is cut across N as well and
+        // A, then small, is packed once up front for all tasks instead of once per cut.
+        const std::size_t workers = parallel ? std::size_t(tbb::this_task_arena::max_concurrency()) : 1;
+        const std::size_t n_groups = std::min(nj, (2 * workers + mi - 1) / mi);
+        const std::size_t group = (nj + n_groups - 1) / n_groups;
+        const bool share_a = pack_a_here && n_groups > 1;
+        const std::size_t a_panels = (m + MR - 1) / MR;
+        T* shared_a = share_a ? gemm_a_workspace().get<T>(a_panels * MR * std::min(Bk::kc, k)) : nullptr;
+        for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
+            const std::size_t kb = std::min(Bk::kc, k - pc);
+            const bool overwrite = !accumulate && pc == 0;
+            const std::size_t pa = share_a ? a_panels : 0;
+            for_blocks(parallel, 1, pa + nj, [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                for (std::size_t q = q0; q < q1; ++q) {
+                    if constexpr (pack_a_here) {
+                        if (q < pa) {
+                            pack_a<MR>(a.a, q * MR, std::min(MR, m - q * MR), pc, kb, shared_a + q * kb * MR, kb * MR);
+                            continue;
+                        }
+                    }
+                    const std::size_t jp = q - pa;
+                    if (!direct_b || nb - jp * NR < NR)
+                        pack_b<NR>(b, pc, kb, jc + jp * NR, std::min(NR, nb - jp * NR), bp + jp * kb * NR);
+                }
+            });
+            for_blocks(parallel, mi, n_groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
+                for (std::size_t ib = i0; ib < i1; ++ib) {
+                    const std::size_t ic = ib * Bk::mc, mb = std::min(Bk::mc, m - ic);
+                    const T* a_block;
+                    std::size_t a_stride;
+                    if constexpr (pack_a_here) {
+                        a_stride = kb * MR;
+                        if (share_a) {
+                            a_block = shared_a + ic * kb;
+                        } else {
+                            T* packed = gemm_a_workspace().get<T>((mb + MR - 1) / MR * a_stride);
+                            pack_a<MR>(a.a, ic, mb, pc, kb, packed, a_stride);
+                            a_block = packed;
+                        }
+                    } else {
+                        a_stride = kb * MR;
+                        a_block = a.data + pc * ((m + MR - 1) / MR * MR) + ic * kb;
+                    }
+                    for (std::size_t jp = g0 * group; jp < std::min(nj, g1 * group); ++jp) {
+                        const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
+                        const bool direct = direct_b && cols == NR;
+                        const T* b_panel = direct ? b.at(pc, jc + j) : bp + jp * kb * NR;
+                        for (std::size_t ir = 0; ir < mb; ir += MR)
+                            tile::run(kb, a_block + ir / MR * a_stride, b_panel, direct ? b.ld : NR,
+                                      c + (ic + ir) * rs + (jc + j) * cs, rs, cs, std::min(MR, mb - ir), cols,
+                                      overwrite);
+                    }
+                }
+            });
+        }
+    }
+}
+
+// C (+)= op(A) op(B) for a C one tile wide (n <= NR) and an op(A) stored row by row: the product
+// is bound by reading A, so each task packs one MR panel of A over the whole of K from MR long
+// sequential streams (rather than K-step slices of many rows) and runs it against all of op(B),
+// packed once. Same K steps and tiles as gemm_blocked, hence the same bits.
+template <class T, std::size_t NV>
+void gemm_tall(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
+               std::size_t cs, bool accumulate) {
+    using Bk = gemm_blocking<T>;
+    using tile = micro_tile<T, Bk::mr, NV>;
+    constexpr std::size_t MR = Bk::mr, NR = tile::nr;
+    T* bp = gemm_b_workspace().get<T>(k * NR);
+    pack_b<NR>(b, 0, k, 0, n, bp);
+    for_blocks(m * n * k >= gemm_parallel_threshold, 1, (m + MR - 1) / MR,
+               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                   T* ap = gemm_a_workspace().get<T>(k * MR);
+                   for (std::size_t q = q0; q < q1; ++q) {
+                       const std::size_t rows = std::min(MR, m - q * MR);
+                       pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
+                       for (std::size_t pc = 0; pc < k; pc += Bk::kc)
+                           tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + pc * NR, NR, c + q * MR * rs, rs,
+                                     cs, rows, n, !accumulate && pc == 0);
+                   }
+               });
+}
+
+// C (+)= op(A) op(B) with C element (i, j) at c[i * rs + j * cs], A packed here.
+template <class T>
+void gemm_unpacked(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
+                   std::size_t cs, bool accumulate) {
+    with_tile_vectors<T>(n, [&](auto nv) {
+        if (!a.transposed && n <= nv * simd<T>::width && k > 0 && m > gemm_blocking<T>::mc)
+            gemm_tall<T, nv>(m, n, k, a, b, c, rs, cs, accumulate);
+        else
+            gemm_blocked<T, nv>(m, n, k, a_to_pack<T>{a}, b, c, rs, cs, accumulate);
+    });
+}
+
+// C[m × JB] (+)= A · op(B) with A pre-packed, through the narrow kernel.
+template <class T, std::size_t JB>
+void gemm_narrow(std::size_t m, std::size_t k, const T* a, operand<T> b, T* c, std::size_t ldc, bool accumulate) {
+    using Bk = gemm_blocking<T>;
+    using L = narrow_layout<T, Bk::mr>;
+    constexpr std::size_t MR = Bk::mr;
+    static_assert(Bk::kc % L::k_steps == 0, "K steps must hold whole groups of the expanded B");
+    if (m == 0) return;
+    if (k == 0) {
+        if (!accumulate)
+            for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t j = 0; j < JB; ++j) c[i * ldc + j] = T(0);
+        return;
+    }
+    T* bexp = gemm_b_workspace().get<T>(k / L::k_steps * JB * L::group + 1);
+    expand_b_narrow<T, MR>(b, k, JB, bexp);
+    const std::size_t panels = (m + MR - 1) / MR;
+    const std::size_t last = (k - 1) / Bk::kc * Bk::kc, last_kb = k - last;
+    const std::size_t tail_start = last + last_kb / L::k_steps * L::k_steps;
+    for_blocks(m * JB * k >= gemm_parallel_threshold, 1, panels,
+               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                   T* state = gemm_a_workspace().get<T>((q1 - q0) * JB * L::group);
+                   for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
+                       const std::size_t kb = std::min(Bk::kc, k - pc);
+                       for (std::size_t q = q0; q < q1; ++q)
+                           narrow_accumulate<T, MR, JB>(kb / L::k_steps, a + pc * panels * MR + q * kb * MR,
+                                                        bexp + pc / L::k_steps * JB * L::group,
+                                                        state + (q - q0) * JB * L::group, pc == 0);
+                   }
+                   for (std::size_t q = q0; q < q1; ++q)
+                       narrow_finish<T, MR, JB>(state + (q - q0) * JB * L::group, k - tail_start,
+                                                a + last * panels * MR + q * last_kb * MR + (tail_start - last) * MR, b,
+                                                tail_start, c + q * MR * ldc, ldc, std::min(MR, m - q * MR), accumulate);
+               });
+}
+
+}  // namespace cpu_detail
+
+// op(A) packed once for many products with it, typically a layer's weights: pack after each
+// update, multiply many times. Packing reuses the storage, so it allocates only when the matrix
+// grows.
+template <Scalar T>
+class PackedA {
+public:
+    PackedA() = default;
+    PackedA(std::size_t m, std::size_t k, Transpose transpose, const T* a, std::size_t lda) {
+        pack(m, k, transpose, a, lda);
+    }
+
+    // Packs the m × k matrix op(A), op(A)(i, p) = a[i * lda + p], or a[p * lda + i] if transposed.
+    void pack(std::size_t m, std::size_t k, Transpose transpose, const T* a, std::size_t lda) {
+        constexpr std::size_t MR = cpu_detail::gemm_blocking<T>::mr;
+        const std::size_t panels = (m + MR - 1) / MR;
+        T* dst = storage_.get<T>(panels * MR * k);
+        data_ = dst;
+        m_ = m;
+        k_ = k;
+        const cpu_detail::operand<T> op{a, lda, transpose == Transpose::yes};
+        constexpr std::size_t kc = cpu_detail::gemm_blocking<T>::kc;
+        cpu_detail::for_blocks(m * k >= (std::size_t(1) << 18), (k + kc - 1) / kc, panels,
+                               [&](std::size_t s0, std::size_t s1, std::size_t q0, std::size_t q1) {
+                                   const std::size_t i0 = q0 * MR, rows = std::min(m, q1 * MR) - i0;
+                                   for (std::size_t pc = s0 * kc; pc < std::min(k, s1 * kc); pc += kc) {
+                                       const std::size_t kb = std::min(kc, k - pc);
+                                       cpu_detail::pack_a<MR>(op, i0, rows, pc, kb, dst + pc * panels * MR + i0 * kb,
+                                                              kb * MR);
+                                   }
+                               });
+    }
+
+    std::size_t rows() const { return m_; }
+    std::size_t depth() const { return k_; }
+    const T* data() const { return data_; }
+
+private:
+    Workspace storage_;
+    const T* data_ = nullptr;
+    std::size_t m_ = 0, k_ = 0;
+};
+
+template <Scalar T>
+void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
+    using Bk = cpu_detail::gemm_blocking<T>;
+    constexpr std::size_t W = cpu_detail::simd<T>::width;
+    const cpu_detail::operand<T> opa{a, s.lda, s.transpose_a == Transpose::yes};
+    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    // Even the narrowest tile is a whole vector wide: a C of a few columns (a GEMV, a 2×2 image)
+    // fills its transpose's tiles better. C^T = op(B)^T op(A)^T, with C addressed transposed.
+    const auto round = [](std::size_t x, std::size_t r) { return (x + r - 1) / r * r; };
+    const auto padded = [&](std::size_t rows, std::size_t cols) {
+        return round(rows, Bk::mr) * round(cols, Bk::tile_vectors(cols) * W);
+    };
+    if (4 * padded(s.n, s.m) < 3 * padded(s.m, s.n)) {
+        const cpu_detail::operand<T> at{b, s.ldb, !opb.transposed}, bt{a, s.lda, !opa.transposed};
+        cpu_detail::gemm_unpacked<T>(s.n, s.m, s.k, at, bt, c, 1, s.ldc, accumulate);
+    } else {
+        cpu_detail::gemm_unpacked<T>(s.m, s.n, s.k, opa, opb, c, s.ldc, 1, accumulate);
+    }
+}
+
+// The product with a pre-packed A: s.m and s.k must be a's; s.transpose_a and s.lda are unused.
+// Bit-identical to gemm with the unpacked A when C has more than four columns; with up to four it
+// runs a kernel of its own (deterministic as well, but its sums are grouped differently).
+template <Scalar T>
+void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool accumulate) {
+    if (s.m != a.rows() || s.k != a.depth())
+        throw shape_error("gemm with a packed A: the shape asks for " + std::to_string(s.m) + " x " +
+                          std::to_string(s.k) + " but A was packed as " + std::to_string(a.rows()) + " x " +
+                          std::to_string(a.depth()) + "; repack A or fix the shape");
+    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    using L = cpu_detail::narrow_layout<T, cpu_detail::gemm_blocking<T>::mr>;
+    if (s.n < L::width && s.n <= L::max_columns) {
+        switch (s.n) {
+        case 1: return cpu_detail::gemm_narrow<T, 1>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        case 2: return cpu_detail::gemm_narrow<T, 2>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        case 3: return cpu_detail::gemm_narrow<T, 3>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        case 4: return cpu_detail::gemm_narrow<T, 4>(s.m, s.k, a.data(), opb, c, s.ldc, accumulate);
+        default: break;
+        }
+    }
+    cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
+        cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data()}, opb, c, s.ldc,
+                                        1, accumulate);
+    });
+}
+
+}  // namespace kernels
+GAN_NAMESPACE_END

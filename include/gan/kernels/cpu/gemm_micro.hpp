@@ -1,0 +1,72 @@
+#pragma once
+// The GEMM register tile: C[MR × NR] (+)= Ap · Bp over kc steps, where Ap holds kc columns of MR
+// values and Bp kc rows of NR values (NR = NV vectors), both packed contiguously. MR × NV
+// accumulators stay in registers for the whole of kc; per step the kernel loads NV vectors of B
+// and broadcasts MR scalars of A, so the FMA units, not the loads, set the pace.
+//
+// Every element of C gets the same sequence of operations whatever its place in the tile and
+// whether the tile is full, clipped at an edge or stored transposed: acc = fma(a_p, b_p, acc) for
+// p = 0..kc-1 from zero, then C = acc or C = C + acc. That is what makes the result independent of
+// how C is cut into tiles and tasks.
+#include <cstddef>
+
+#include "gan/kernels/cpu/simd.hpp"
+
+GAN_NAMESPACE_BEGIN
+namespace kernels::cpu_detail {
+
+template <class T, std::size_t MR, std::size_t NV>
+struct micro_tile {
+    using S = simd<T>;
+    using V = typename S::vector;
+    static constexpr std::size_t mr = MR;
+    static constexpr std::size_t nr = NV * S::width;
+
+    // C element (i, j) is c[i * rs + j * cs]; only rows × cols of the tile are stored. Row p of the
+    // B panel is at b + p * ldb: a packed panel (ldb = NR) or, where packing would not pay, B as
+    // stored.
+    static void run(std::size_t kc, const T* __restrict a, const T* __restrict b, std::size_t ldb, T* c,
+                    std::size_t rs, std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite) {
+        V acc[MR][NV];
+#pragma GCC unroll 32
+        for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+            for (std::size_t v = 0; v < NV; ++v) acc[r][v] = S::zero();
+
+        for (std::size_t p = 0; p < kc; ++p) {
+            V bv[NV];
+#pragma GCC unroll 8
+            for (std::size_t v = 0; v < NV; ++v) bv[v] = S::load_unaligned(b + v * S::width);
+#pragma GCC unroll 32
+            for (std::size_t r = 0; r < MR; ++r) {
+                const V ar = S::broadcast(a[r]);
+#pragma GCC unroll 8
+                for (std::size_t v = 0; v < NV; ++v) acc[r][v] = S::fma(ar, bv[v], acc[r][v]);
+            }
+            a += MR;
+            b += ldb;
+        }
+
+        if (cs == 1 && rows == MR && cols == nr) {
+#pragma GCC unroll 32
+            for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+                for (std::size_t v = 0; v < NV; ++v) {
+                    T* dst = c + r * rs + v * S::width;
+                    S::store_unaligned(overwrite ? acc[r][v] : S::load_unaligned(dst) + acc[r][v], dst);
+                }
+            return;
+        }
+        alignas(64) T tile[MR * nr];
+        for (std::size_t r = 0; r < MR; ++r)
+            for (std::size_t v = 0; v < NV; ++v) S::store_aligned(acc[r][v], tile + r * nr + v * S::width);
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j) {
+                T& dst = c[i * rs + j * cs];
+                dst = overwrite ? tile[i * nr + j] : dst + tile[i * nr + j];
+            }
+    }
+};
+
+}  // namespace kernels::cpu_detail
+GAN_NAMESPACE_END

@@ -1,0 +1,221 @@
+#include <doctest/doctest.h>
+
+#include <gan/core/error.hpp>
+#include <gan/kernels/gemm.hpp>
+
+#include <tbb/global_control.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using gan::kernels::GemmShape;
+using gan::kernels::Transpose;
+
+struct Problem {
+    GemmShape s;
+    std::vector<double> a, b, c;  // values in double; the float runs use the rounded copies
+};
+
+// A problem with leading dimensions padded by a random (often odd) amount, so strides are never
+// a multiple of the vector width by accident.
+Problem make_problem(std::size_t m, std::size_t n, std::size_t k, Transpose ta, Transpose tb, std::mt19937& rng) {
+    std::uniform_int_distribution<std::size_t> pad(0, 5);
+    std::uniform_real_distribution<double> value(-1.0, 1.0);
+    Problem p;
+    p.s = {m, n, k, ta, tb, 0, 0, 0};
+    const std::size_t a_rows = ta == Transpose::no ? m : k, a_cols = ta == Transpose::no ? k : m;
+    const std::size_t b_rows = tb == Transpose::no ? k : n, b_cols = tb == Transpose::no ? n : k;
+    p.s.lda = a_cols + pad(rng);
+    p.s.ldb = b_cols + pad(rng);
+    p.s.ldc = n + pad(rng);
+    p.a.resize(a_rows * p.s.lda + 1);
+    p.b.resize(b_rows * p.s.ldb + 1);
+    p.c.resize(m * p.s.ldc + 1);
+    for (auto* v : {&p.a, &p.b, &p.c})
+        for (double& x : *v) x = value(rng);
+    return p;
+}
+
+template <class T>
+std::vector<T> as(const std::vector<double>& v) {
+    return std::vector<T>(v.begin(), v.end());
+}
+
+std::string describe(const GemmShape& s, bool accumulate) {
+    return "m=" + std::to_string(s.m) + " n=" + std::to_string(s.n) + " k=" + std::to_string(s.k) +
+           " ta=" + std::to_string(int(s.transpose_a)) + " tb=" + std::to_string(int(s.transpose_b)) +
+           " lda=" + std::to_string(s.lda) + " ldb=" + std::to_string(s.ldb) + " ldc=" + std::to_string(s.ldc) +
+           " accumulate=" + std::to_string(accumulate);
+}
+
+// Checks gemm<T> against the reference evaluated in double on the same (rounded) inputs, element by
+// element within the classical bound |error| <= (k + 2) u (sum_p |a_ip b_pj| + |c_ij|), and checks
+// that the padding between rows of C is left alone.
+template <class T>
+void plain_gemm(const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
+    gan::kernels::gemm(gan::cpu{}, s, a, b, c, accumulate);
+}
+
+template <class T>
+void packed_gemm(const GemmShape& s, const T* a, const T* b, T* c, bool accumulate) {
+    const gan::kernels::PackedA<T> packed(s.m, s.k, s.transpose_a, a, s.lda);
+    gan::kernels::gemm(gan::cpu{}, s, packed, b, c, accumulate);
+}
+
+template <class T>
+void check_against_reference(const Problem& p, bool accumulate, void (*gemm)(const GemmShape&, const T*, const T*, T*, bool) = plain_gemm<T>) {
+    const auto a = as<T>(p.a), b = as<T>(p.b), c0 = as<T>(p.c);
+    auto c = c0;
+    gemm(p.s, a.data(), b.data(), c.data(), accumulate);
+
+    const std::vector<double> ad(a.begin(), a.end()), bd(b.begin(), b.end());
+    std::vector<double> expected(c0.begin(), c0.end()), magnitude(c0.size());
+    gan::kernels::gemm_reference(p.s, ad.data(), bd.data(), expected.data(), accumulate);
+    std::vector<double> abs_a(ad.size()), abs_b(bd.size());
+    for (std::size_t i = 0; i < ad.size(); ++i) abs_a[i] = std::abs(ad[i]);
+    for (std::size_t i = 0; i < bd.size(); ++i) abs_b[i] = std::abs(bd[i]);
+    gan::kernels::gemm_reference(p.s, abs_a.data(), abs_b.data(), magnitude.data(), false);
+
+    const double u = std::numeric_limits<T>::epsilon();
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < p.s.m; ++i)
+        for (std::size_t j = 0; j < p.s.ldc; ++j) {
+            const std::size_t at = i * p.s.ldc + j;
+            if (j >= p.s.n) {
+                bad += c[at] != c0[at];
+                continue;
+            }
+            const double bound = double(p.s.k + 2) * u * (magnitude[at] + (accumulate ? std::abs(double(c0[at])) : 0));
+            bad += !(std::abs(double(c[at]) - expected[at]) <= bound);
+        }
+    INFO(describe(p.s, accumulate));
+    CHECK(bad == 0);
+}
+
+const Transpose both[] = {Transpose::no, Transpose::yes};
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("gemm matches the reference on random shapes, transposes and strides", T, float, double) {
+    std::mt19937 rng(20261124);
+    std::uniform_int_distribution<std::size_t> small(1, 40), medium(1, 200);
+    for (int trial = 0; trial < 60; ++trial) {
+        const bool big = trial % 4 == 0;
+        const std::size_t m = big ? medium(rng) : small(rng), n = big ? medium(rng) : small(rng),
+                          k = big ? medium(rng) : small(rng);
+        for (Transpose ta : both)
+            for (Transpose tb : both)
+                for (bool accumulate : {false, true}) check_against_reference<T>(make_problem(m, n, k, ta, tb, rng), accumulate);
+    }
+}
+
+TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", T, float, double) {
+    std::mt19937 rng(7);
+    // 0 and 1 everywhere; around the register tile, KC, MC and NC; one long dimension at a time.
+    const std::size_t shapes[][3] = {{0, 5, 5},   {5, 0, 5},   {5, 5, 0},    {1, 1, 1},    {1, 1, 1000},
+                                     {1, 77, 1},  {77, 1, 1},  {1, 300, 9},  {300, 1, 9},  {6, 64, 256},
+                                     {7, 65, 257}, {5, 63, 255}, {13, 33, 129}, {145, 20, 30}, {290, 70, 520},
+                                     {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose ta : both)
+            for (Transpose tb : both)
+                for (bool accumulate : {false, true}) check_against_reference<T>(make_problem(m, n, k, ta, tb, rng), accumulate);
+}
+
+TEST_CASE_TEMPLATE("gemm results are bit-identical for 1 and 2 threads", T, float, double) {
+    std::mt19937 rng(3);
+    // Large enough to run in parallel; the second is narrow and runs transposed.
+    const std::size_t shapes[][3] = {{300, 333, 700}, {500, 12, 900}, {130, 1030, 520}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose ta : both)
+            for (Transpose tb : both)
+                for (bool accumulate : {false, true}) {
+                    const Problem p = make_problem(m, n, k, ta, tb, rng);
+                    const auto a = as<T>(p.a), b = as<T>(p.b);
+                    std::vector<std::vector<T>> results;
+                    for (int threads : {1, 2, 1, 2}) {
+                        tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+                        auto c = as<T>(p.c);
+                        gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), c.data(), accumulate);
+                        results.push_back(std::move(c));
+                    }
+                    INFO(describe(p.s, accumulate));
+                    for (const auto& c : results)
+                        CHECK(std::memcmp(c.data(), results[0].data(), c.size() * sizeof(T)) == 0);
+                }
+}
+
+TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit beyond four columns", T, float, double) {
+    std::mt19937 rng(11);
+    gan::kernels::PackedA<T> packed;
+    // Repacking into the same object, smaller after larger, must reuse and fully rewrite it.
+    const std::size_t shapes[][3] = {{200, 150, 600}, {37, 91, 45}, {128, 1024, 300}, {1, 5, 1}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose ta : both)
+            for (Transpose tb : both)
+                for (bool accumulate : {false, true}) {
+                    const Problem p = make_problem(m, n, k, ta, tb, rng);
+                    const auto a = as<T>(p.a), b = as<T>(p.b);
+                    auto expected = as<T>(p.c), c = expected;
+                    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), expected.data(), accumulate);
+                    packed.pack(m, k, ta, a.data(), p.s.lda);
+                    gan::kernels::gemm(gan::cpu{}, p.s, packed, b.data(), c.data(), accumulate);
+                    INFO(describe(p.s, accumulate));
+                    CHECK(std::memcmp(c.data(), expected.data(), c.size() * sizeof(T)) == 0);
+                }
+    GemmShape wrong{2, 1, 1, Transpose::no, Transpose::no, 1, 1, 1};
+    std::vector<T> b(1), c(2);
+    CHECK_THROWS_AS(gan::kernels::gemm(gan::cpu{}, wrong, packed, b.data(), c.data(), false), gan::shape_error);
+}
+
+TEST_CASE_TEMPLATE("gemm with a pre-packed A and at most four columns matches the reference", T, float, double) {
+    std::mt19937 rng(13);
+    // K around the vector groups of the narrow kernel (8 k-steps for AVX-512 float) and the K step.
+    const std::size_t shapes[][2] = {{1, 1}, {7, 0}, {5, 7}, {13, 8}, {6, 9}, {100, 300}, {31, 513}, {600, 1000}};
+    for (const auto& [m, k] : shapes)
+        for (std::size_t n = 1; n <= 4; ++n)
+            for (Transpose ta : both)
+                for (Transpose tb : both)
+                    for (bool accumulate : {false, true})
+                        check_against_reference<T>(make_problem(m, n, k, ta, tb, rng), accumulate, packed_gemm<T>);
+}
+
+TEST_CASE_TEMPLATE("gemm with a pre-packed A is bit-identical for 1 and 2 threads", T, float, double) {
+    std::mt19937 rng(17);
+    const std::size_t shapes[][3] = {{600, 1, 4000}, {1000, 4, 700}, {400, 16, 900}, {300, 200, 500}};
+    for (const auto& [m, n, k] : shapes) {
+        const Problem p = make_problem(m, n, k, Transpose::yes, Transpose::no, rng);
+        const auto a = as<T>(p.a), b = as<T>(p.b);
+        const gan::kernels::PackedA<T> packed(m, k, Transpose::yes, a.data(), p.s.lda);
+        std::vector<std::vector<T>> results;
+        for (int threads : {1, 2, 1, 2}) {
+            tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+            auto c = as<T>(p.c);
+            gan::kernels::gemm(gan::cpu{}, p.s, packed, b.data(), c.data(), true);
+            results.push_back(std::move(c));
+        }
+        INFO(describe(p.s, true));
+        for (const auto& c : results) CHECK(std::memcmp(c.data(), results[0].data(), c.size() * sizeof(T)) == 0);
+    }
+}
+
+TEST_CASE("gemm reuses its packing buffers once warm") {
+    std::mt19937 rng(5);
+    const Problem p = make_problem(200, 300, 400, Transpose::no, Transpose::yes, rng);
+    const auto a = as<float>(p.a), b = as<float>(p.b);
+    auto c = as<float>(p.c);
+    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), c.data(), false);
+    auto& workspace = gan::kernels::cpu_detail::gemm_b_workspace();
+    const std::size_t warm = workspace.capacity_bytes();
+    const float* buffer = workspace.get<float>(1);
+    for (int i = 0; i < 3; ++i) gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), c.data(), true);
+    CHECK(workspace.capacity_bytes() == warm);
+    CHECK(workspace.get<float>(1) == buffer);
+}
