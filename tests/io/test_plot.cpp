@@ -5,6 +5,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 namespace {
 // Whether any pixel of the raster has exactly this colour.
@@ -44,7 +47,7 @@ TEST_CASE("a loss plot draws every series in its colour, with the legend, and su
     CHECK(contains_color(image, gan::io::palette(1)));
     CHECK_THROWS_AS(gan::io::plot_lines({}), gan::invalid_argument);
 
-    const auto path = std::filesystem::temp_directory_path() / "gan_test_plot.png";
+    const auto path = std::filesystem::temp_directory_path() / ("gan_test_plot_" + std::to_string(::getpid()) + ".png");
     gan::io::write_png(path, image);
     const auto back = gan::io::read_png<float>(path);  // read back as gray: size must match
     CHECK(back.shape() == gan::DynamicShape{1, 1, 540, 960});

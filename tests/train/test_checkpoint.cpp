@@ -1,27 +1,19 @@
 #include <doctest/doctest.h>
 
-#include <gan/models/unet.hpp>
 #include <gan/train/checkpoint.hpp>
 
 #include <filesystem>
 #include <fstream>
 
+#include "small_pix2pix.hpp"
+
 namespace fs = std::filesystem;
 
-using G = gan::UNet<5, 2, 1, 1, gan::BatchNorm, gan::cpu, float, 32>;
-using D = gan::PatchGAN<2, 2, 2, gan::BatchNorm, gan::cpu, float, 32>;
-using Model = gan::Pix2Pix<G, D>;
+using G = gan_test::SmallG;
+using Model = gan_test::SmallPix2Pix;
+using gan_test::Scratch;
 
 namespace {
-
-struct Scratch {
-    fs::path dir = fs::temp_directory_path() / "gan_checkpoint_test";
-    Scratch() {
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~Scratch() { fs::remove_all(dir); }
-};
 
 // Trains iterations [first, last) on a fixed synthetic stream of pairs.
 void train(Model& model, int first, int last) {
@@ -48,7 +40,7 @@ std::vector<float> weights(Net& net) {
 }  // namespace
 
 TEST_CASE("resuming from a checkpoint continues bit-identically to an uninterrupted run") {
-    Scratch scratch;
+    Scratch scratch("checkpoint");
     Model straight({.seed = 3});
     train(straight, 0, 4);
 
@@ -69,7 +61,7 @@ TEST_CASE("resuming from a checkpoint continues bit-identically to an uninterrup
 }
 
 TEST_CASE("a model file loads into the same configuration and is refused by another, naming both") {
-    Scratch scratch;
+    Scratch scratch("checkpoint");
     Model model({.seed = 1});
     train(model, 0, 1);
     gan::save_generator(scratch.dir / "model.safetensors", model.generator());
@@ -97,7 +89,7 @@ TEST_CASE("a model file loads into the same configuration and is refused by anot
 }
 
 TEST_CASE("truncated or foreign files are refused and nothing is half-loaded into a file on disk") {
-    Scratch scratch;
+    Scratch scratch("checkpoint");
     Model model({.seed = 1});
     const fs::path path = scratch.dir / "model.safetensors";
     gan::save_generator(path, model.generator());

@@ -1,27 +1,19 @@
 #include <doctest/doctest.h>
 
-#include <gan/models/unet.hpp>
 #include <gan/train/trainer.hpp>
 
 #include <cmath>
 #include <filesystem>
 
+#include "small_pix2pix.hpp"
+
 namespace fs = std::filesystem;
 
-using G = gan::UNet<5, 2, 1, 1, gan::BatchNorm, gan::cpu, float, 32>;
-using D = gan::PatchGAN<2, 2, 2, gan::BatchNorm, gan::cpu, float, 32>;
-using Model = gan::Pix2Pix<G, D>;
+using G = gan_test::SmallG;
+using Model = gan_test::SmallPix2Pix;
+using gan_test::Scratch;
 
 namespace {
-
-struct Scratch {
-    fs::path dir = fs::temp_directory_path() / "gan_trainer_test";
-    Scratch() {
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~Scratch() { fs::remove_all(dir); }
-};
 
 gan::PairedImages<G> make_data(std::size_t n) {
     gan::PairedImages<G> data;
@@ -54,7 +46,7 @@ std::size_t count_lines(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("fit runs the schedule, logs every iteration and writes checkpoint, curves and model") {
-    Scratch scratch;
+    Scratch scratch("trainer");
     const auto data = make_data(5);
     gan::TrainerOptions options;
     options.n_epochs = 2;
@@ -78,7 +70,7 @@ TEST_CASE("fit runs the schedule, logs every iteration and writes checkpoint, cu
 }
 
 TEST_CASE("stopping and resuming gives the weights of an uninterrupted run") {
-    Scratch scratch;
+    Scratch scratch("trainer");
     const auto data = make_data(5);
     gan::TrainerOptions options;
     options.n_epochs = 1;
@@ -110,7 +102,7 @@ TEST_CASE("stopping and resuming gives the weights of an uninterrupted run") {
 }
 
 TEST_CASE("a NaN loss stops training with a clear error and keeps the last good checkpoint") {
-    Scratch scratch;
+    Scratch scratch("trainer");
     auto data = make_data(5);
     data.targets(3, 0, 5, 5) = std::nanf("");
     gan::TrainerOptions options;
