@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <gan/core/progress.hpp>
+#include <gan/io/figures.hpp>
 #include <gan/train/metrics.hpp>
 
 #include "arguments.hpp"
@@ -55,6 +56,8 @@ int evaluate_with(const Arguments& args) {
     std::vector<double> mse, psnr, ssim, pearson, base_mse, base_psnr, base_ssim, base_pearson;
     gan::Progress bar("evaluating", pairs.size());
     std::vector<double> baseline(pixels);
+    std::vector<gan::io::GridRow> grid;
+    const auto grid_rows = std::size_t(args.integer("grid-rows", 1));
     for (std::size_t k = 0; k < pairs.size(); ++k) {
         const auto prediction = predict_image(*g, inputs[k], pairs[k].first, false);
         const std::span<const float> target(targets[k].data(), pixels);
@@ -66,6 +69,9 @@ int evaluate_with(const Arguments& args) {
         base_mse.push_back(b.mse), base_psnr.push_back(b.psnr), base_ssim.push_back(b.ssim), base_pearson.push_back(b.pearson);
         per_image.push_back({{"name", pairs[k].first.stem().string()}, {"mse", s.mse}, {"psnr", s.psnr}, {"ssim", s.ssim},
                              {"pearson", s.pearson}, {"baseline_mse", b.mse}});
+        if (grid.size() < grid_rows)
+            grid.push_back({pairs[k].first.stem().string(), std::vector<float>(inputs[k].data(), inputs[k].data() + pixels),
+                            prediction, std::vector<float>(target.begin(), target.end())});
         bar.advance();
     }
     bar.finish();
@@ -85,6 +91,7 @@ int evaluate_with(const Arguments& args) {
         const std::string text = report.dump(2) + "\n";
         gan::io::write_atomically(args.get("output"), [&](std::ostream& out) { out << text; });
     }
+    if (args.has("grid")) gan::io::write_png(args.get("grid"), gan::io::prediction_grid(grid, G::height, G::width));
     const auto m = gan::metrics::summarize(mse), bm = gan::metrics::summarize(base_mse);
     std::printf("MSE  model mean %.5f median %.5f | baseline mean %.5f median %.5f | %.1fx better (mean)\n", m.mean,
                 m.median, bm.mean, bm.median, m.mean > 0 ? bm.mean / m.mean : 0.0);
@@ -106,6 +113,8 @@ int evaluate_command(const std::vector<std::string>& raw) {
         .option("targets", "folder of target images", "", true)
         .option("train-targets", "folder of training targets for the mean-image baseline")
         .option("output", "write the scores as JSON to this file")
+        .option("grid", "write a PNG of input | prediction | target | error for the first images")
+        .option("grid-rows", "how many images the grid shows", "6")
         .option("seed", "seed of the dropout masks", "0")
         .flag("eval", "running statistics, no dropout");
     if (!args.parse(raw, std::cout)) return 0;

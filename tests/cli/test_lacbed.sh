@@ -38,8 +38,9 @@ expect 0 "4 predictions" "$lacbed" predict --model run/generator.safetensors --i
 expect 0 "" "$lacbed" predict --model run/checkpoint.safetensors --input data/inputs/p00.npy --output one.png --eval
 [[ -s one.png ]] || fail "one.png missing"
 expect 0 "MSE  model mean" "$lacbed" evaluate --model run/generator.safetensors --inputs data/inputs \
-  --targets data/targets --output metrics.json
+  --targets data/targets --output metrics.json --grid grid.png --grid-rows 3
 grep -q '"baseline_scores"' metrics.json || fail "metrics.json lacks the baseline"
+[[ -s grid.png ]] || fail "grid.png missing"
 
 # Bad inputs: one line, non-zero, nothing overwritten.
 echo keep > keep.npy
