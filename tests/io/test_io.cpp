@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -22,7 +24,9 @@ double pattern(std::size_t i) { return double(i % 97) / 96.0 - 0.25 * double(i %
 // A fresh scratch folder per test case.
 struct Scratch {
     fs::path dir;
-    explicit Scratch(const std::string& name) : dir(fs::temp_directory_path() / ("gan_io_test_" + name)) {
+    // The process id keeps test cases apart when ctest runs them in parallel.
+    explicit Scratch(const std::string& name)
+        : dir(fs::temp_directory_path() / ("gan_io_test_" + name + "_" + std::to_string(::getpid()))) {
         fs::remove_all(dir);
         fs::create_directories(dir);
     }

@@ -1,10 +1,14 @@
 #include <doctest/doctest.h>
 
+#include <gan/io/figures.hpp>
 #include <gan/io/plot.hpp>
 #include <gan/io/png.hpp>
 
 #include <cmath>
 #include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 namespace {
 // Whether any pixel of the raster has exactly this colour.
@@ -44,7 +48,7 @@ TEST_CASE("a loss plot draws every series in its colour, with the legend, and su
     CHECK(contains_color(image, gan::io::palette(1)));
     CHECK_THROWS_AS(gan::io::plot_lines({}), gan::invalid_argument);
 
-    const auto path = std::filesystem::temp_directory_path() / "gan_test_plot.png";
+    const auto path = std::filesystem::temp_directory_path() / ("gan_test_plot_" + std::to_string(::getpid()) + ".png");
     gan::io::write_png(path, image);
     const auto back = gan::io::read_png<float>(path);  // read back as gray: size must match
     CHECK(back.shape() == gan::DynamicShape{1, 1, 540, 960});
@@ -58,4 +62,15 @@ TEST_CASE("ticks fall on 1-2-5 multiples") {
     const auto u = gan::io::detail::nice_ticks(-3.2, 47.0, 6);  // raw step 8.4 rounds up to 10
     CHECK(u.front() == doctest::Approx(0.0));
     CHECK(u[1] == doctest::Approx(10.0));
+}
+
+TEST_CASE("the prediction grid lays out one labelled row per sample and checks the image sizes") {
+    gan::io::GridRow row{"s1", std::vector<float>(8 * 6, 0.2f), std::vector<float>(8 * 6, 0.5f), std::vector<float>(8 * 6, 0.7f)};
+    const auto image = gan::io::prediction_grid({row, row}, 8, 6, 2);
+    CHECK(image.width() == 8 + 4 * (6 * 2 + 8));
+    CHECK(image.height() == 22 + 2 * (8 * 2 + 14 + 8));
+    // The error column shows the largest error in the darkest red.
+    CHECK(contains_color(image, gan::io::error_color(1.0)));
+    row.target.pop_back();
+    CHECK_THROWS_AS(gan::io::prediction_grid({row}, 8, 6), gan::shape_error);
 }

@@ -60,7 +60,8 @@ public:
         const double now = options_.clock();
         std::lock_guard lock(mutex_);
         if (!note.empty()) note_ = note;
-        if (options_.interactive || now - last_print_ >= options_.log_interval || done == total_) {
+        // In a log, the line for the last unit is left to finish(), which adds the total time.
+        if (options_.interactive || (now - last_print_ >= options_.log_interval && done < total_)) {
             last_print_ = now;
             print(done, now, false);
         }

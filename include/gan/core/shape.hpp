@@ -8,6 +8,7 @@
 // compiler's "required from" line names both of them.
 #include <cstddef>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <type_traits>
 
@@ -16,7 +17,7 @@
 GAN_NAMESPACE_BEGIN
 
 // "(a, b, c)": how shapes appear in every message.
-inline std::string shape_string(std::initializer_list<std::size_t> extents) {
+inline std::string shape_string(std::span<const std::size_t> extents) {
     std::string text = "(";
     for (std::size_t e : extents) {
         if (text.size() > 1) text.append(", ");
@@ -24,6 +25,9 @@ inline std::string shape_string(std::initializer_list<std::size_t> extents) {
     }
     text.append(")");
     return text;
+}
+inline std::string shape_string(std::initializer_list<std::size_t> extents) {
+    return shape_string(std::span<const std::size_t>(extents.begin(), extents.size()));
 }
 
 template <int C, int H, int W>

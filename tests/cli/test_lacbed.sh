@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The lacbed command-line tool as a user meets it: a short training run, predictions, an
+# evaluation, and every kind of bad input getting one clear line and a non-zero exit status
+# without touching files already on disk.
+#   test_lacbed.sh LACBED MAKE_PAIRS WORKDIR
+set -u
+lacbed=$1 make_pairs=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# expect STATUS PATTERN command...: the exit status and a pattern in stderr/stdout.
+expect() {
+  local status=$1 pattern=$2; shift 2
+  local output; output=$("$@" 2>&1); local got=$?
+  [[ $got == "$status" ]] || fail "'$*' exited $got, expected $status: $output"
+  [[ -z $pattern || $output == *"$pattern"* ]] || fail "'$*' did not say '$pattern': $output"
+}
+
+"$make_pairs" data 4 64 || exit 1
+"$make_pairs" small 1 32 || exit 1
+
+for command in train predict evaluate; do expect 0 "usage: lacbed $command" "$lacbed" $command --help; done
+expect 2 "usage: lacbed <command>" "$lacbed"
+expect 2 "unknown command" "$lacbed" fly
+expect 2 "--targets is required" "$lacbed" train --inputs data/inputs --output run
+expect 2 "unknown option --epoch" "$lacbed" train --inputs data/inputs --targets data/targets --output run --epoch 3
+expect 2 "must be a whole number" "$lacbed" train --inputs data/inputs --targets data/targets --output run --epochs x
+expect 1 "unknown configuration" "$lacbed" train --inputs data/inputs --targets data/targets --output run --config big
+
+expect 0 "done" "$lacbed" train --inputs data/inputs --targets data/targets --output run --epochs 1 --decay-epochs 1 \
+  --config unet6-16-64 --checkpoint-every 3
+for f in checkpoint.safetensors generator.safetensors losses.csv losses.png; do [[ -s run/$f ]] || fail "run/$f missing"; done
+[[ $(wc -l < run/losses.csv) == 9 ]] || fail "losses.csv should hold a header and 8 rows"
+expect 1 "pass --resume" "$lacbed" train --inputs data/inputs --targets data/targets --output run
+
+expect 0 "4 predictions" "$lacbed" predict --model run/generator.safetensors --input data/inputs --output pred
+[[ $(ls pred | wc -l) == 4 ]] || fail "pred/ should hold 4 predictions"
+expect 0 "" "$lacbed" predict --model run/checkpoint.safetensors --input data/inputs/p00.npy --output one.png --eval
+[[ -s one.png ]] || fail "one.png missing"
+expect 0 "MSE  model mean" "$lacbed" evaluate --model run/generator.safetensors --inputs data/inputs \
+  --targets data/targets --output metrics.json --grid grid.png --grid-rows 3
+grep -q '"baseline_scores"' metrics.json || fail "metrics.json lacks the baseline"
+[[ -s grid.png ]] || fail "grid.png missing"
+
+# Bad inputs: one line, non-zero, nothing overwritten.
+echo keep > keep.npy
+expect 1 "does not exist" "$lacbed" predict --model run/generator.safetensors --input nothing.npy --output keep.npy
+expect 1 "but the model takes 64x64" "$lacbed" predict --model run/generator.safetensors --input small/inputs/p00.npy --output keep.npy
+[[ $(cat keep.npy) == keep ]] || fail "a failed predict overwrote keep.npy"
+head -c 300 run/generator.safetensors > truncated.safetensors
+expect 1 "truncated" "$lacbed" predict --model truncated.safetensors --input data/inputs/p00.npy --output keep.npy
+expect 1 "not a valid safetensors" "$lacbed" predict --model run/losses.csv --input data/inputs/p00.npy --output keep.npy
+expect 1 "no such file" "$lacbed" predict --model missing.safetensors --input data/inputs/p00.npy --output keep.npy
+[[ $(cat keep.npy) == keep ]] || fail "a failed predict overwrote keep.npy"
+expect 1 "has no target named" "$lacbed" evaluate --model run/generator.safetensors --inputs data/inputs --targets small/targets
+
+if ((failures)); then echo "$failures failure(s)"; exit 1; fi
+echo "lacbed command-line test passed"

@@ -1,0 +1,85 @@
+// The pix2pix training iteration against the reference optimize_parameters run by PyTorch
+// (tools/reference/make_model_fixtures.py): three iterations of UNet<5, 1> against
+// PatchGAN<3, 2>, Adam with lr 0.01. The losses of every iteration, the weight changes and the
+// BatchNorm buffers at the end must agree.
+#include <doctest/doctest.h>
+
+#include <gan/models/unet.hpp>
+#include <gan/train/pix2pix.hpp>
+
+#include <cmath>
+
+#include "../layers/fixture.hpp"
+
+using G = gan::UNet<5, 1, 1, 1, gan::BatchNorm, gan::cpu, float, 32>;
+using D = gan::PatchGAN<3, 2, 2, gan::BatchNorm, gan::cpu, float, 32>;
+
+TEST_CASE("three pix2pix iterations equal the reference's, loss by loss and weight by weight") {
+    const gan_test::Fixture fixture("pix2pix_steps");
+    gan::Pix2Pix<G, D> model({.lr = 0.01});
+    model.generator().visit_parameters([&](const std::string& name, gan::Parameter<float>& p) {
+        fixture.load("before.G." + name, p.value());
+    });
+    model.discriminator().visit_parameters([&](const std::string& name, gan::Parameter<float>& p) {
+        fixture.load("before.D." + name, p.value());
+    });
+    const auto expected_losses = fixture.values("losses");
+    for (int it = 0; it < 3; ++it) {
+        G::input_type a;
+        G::output_type b;
+        fixture.load("a" + std::to_string(it), a);
+        fixture.load("b" + std::to_string(it), b);
+        const auto losses = model.train_step(a, b);
+        CAPTURE(it);
+        CHECK(losses.g_gan == doctest::Approx(expected_losses[4 * it + 0]).epsilon(1e-5));
+        CHECK(losses.g_l1 == doctest::Approx(expected_losses[4 * it + 1]).epsilon(1e-5));
+        CHECK(losses.d_real == doctest::Approx(expected_losses[4 * it + 2]).epsilon(1e-5));
+        CHECK(losses.d_fake == doctest::Approx(expected_losses[4 * it + 3]).epsilon(1e-5));
+    }
+    // Compare what training changed (after − before), not the weights themselves: the change is
+    // small beside the weights, so comparing weights would hide an error in the update.
+    auto check_updates = [&](const std::string& prefix, auto& net) {
+        net.visit_parameters([&](const std::string& name, gan::Parameter<float>& p) {
+            const auto before = fixture.values("before." + prefix + name);
+            const auto after = fixture.values("after." + prefix + name);
+            double diff = 0, scale = 0;
+            for (std::size_t i = 0; i < before.size(); ++i) {
+                const double expected = double(after[i]) - double(before[i]);
+                const double got = double(p.value()[i]) - double(before[i]);
+                diff = std::max(diff, std::abs(got - expected));
+                scale = std::max(scale, std::abs(expected));
+            }
+            INFO(prefix << name << ": max |Δ| " << scale << ", max error " << diff);
+            CHECK(diff <= 1e-4 * scale + 1e-7);
+        });
+        net.visit_buffers([&](const std::string& name, auto& buffer) {
+            using V = typename std::remove_cvref_t<decltype(buffer)>::value_type;
+            if constexpr (std::is_same_v<V, float>) fixture.expect("buffer." + prefix + name, buffer);
+            else CHECK(double(buffer[0]) == double(fixture.scalar("buffer." + prefix + name)));
+        });
+    };
+    check_updates("G.", model.generator());
+    check_updates("D.", model.discriminator());
+}
+
+TEST_CASE("training is seeded: the same seed and data give bit-identical weights") {
+    auto run = [](std::uint64_t seed) {
+        gan::Pix2Pix<G, D> model({.seed = seed});
+        gan::Random data(99);
+        G::input_type a(1);
+        G::output_type b(1);
+        for (int it = 0; it < 2; ++it) {
+            gan::fill_uniform(a, -1, 1, data);
+            gan::fill_uniform(b, -1, 1, data);
+            model.train_step(a, b);
+        }
+        std::vector<float> weights;
+        model.generator().visit_parameters([&](const std::string&, gan::Parameter<float>& p) {
+            weights.insert(weights.end(), p.value().data(), p.value().data() + p.size());
+        });
+        return weights;
+    };
+    const auto first = run(5), second = run(5), other = run(6);
+    CHECK(first == second);
+    CHECK(first != other);
+}
