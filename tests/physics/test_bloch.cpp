@@ -157,8 +157,6 @@ TEST_CASE("kinematic limit: I_g -> (pi lambda |U_g| t)^2 sinc^2(pi s t) as the p
             worst = std::max(worst, std::abs(std::norm(psi[p]) - kinematic));
             scattered += kinematic;
         }
-        MESSAGE("eps " << eps << ": max |I - I_kin| / sum I_kin = " << worst / scattered
-                       << ", |1 - I_000 - sum I_kin| / sum I_kin = " << std::abs(1.0 - std::norm(psi[0]) - scattered) / scattered);
         return std::max(worst, std::abs(1.0 - std::norm(psi[0]) - scattered)) / scattered;
     };
     const double e2 = kinematic_error(1e-2), e3 = kinematic_error(1e-3), e4 = kinematic_error(1e-4);

@@ -35,6 +35,9 @@ enum class absorption_model {
 struct absorption_settings {
     absorption_model model = absorption_model::none;
     double fraction = 0.0;  // p, e.g. 0.1 for Felix's RAbsorptionPer = 10
+    // Felix overwrites the diagonal with s_g and so drops U'_0; its intensities can then exceed 1.
+    // false reproduces that, for comparison only.
+    bool keep_mean_absorption = true;
 };
 
 class bloch_problem {
@@ -94,7 +97,7 @@ public:
         const Eigen::Index m = all ? size() : static_cast<Eigen::Index>(subset.size());
         auto index = [&](Eigen::Index i) { return all ? i : static_cast<Eigen::Index>(subset[static_cast<std::size_t>(i)]); };
         Eigen::MatrixXcd a(m, m);
-        const double mean_absorption = scale * coupling_(0, 0).imag();
+        const double mean_absorption = absorption_.keep_mean_absorption ? scale * coupling_(0, 0).imag() : 0.0;
         for (Eigen::Index q = 0; q < m; ++q) {
             const Eigen::Index bq = index(q);
             for (Eigen::Index p = 0; p < m; ++p) a(p, q) = scale * coupling_(index(p), bq);
