@@ -166,6 +166,26 @@ TEST_CASE("kinematic limit: I_g -> (pi lambda |U_g| t)^2 sinc^2(pi s t) as the p
     CHECK(e3 / e4 == doctest::Approx(10.0).epsilon(0.3));
 }
 
+TEST_CASE("bright-field spectrum (eigenvalues + first eigenvector row) matches the full solve") {
+    // GaAs: complex Hermitian; SrTiO3 with Sr at the origin: real symmetric.
+    setup gaas(gan_test::gallium_arsenide(), {-1, 1, 0}, {1, 1, 0}, 2.5);
+    setup sto(gan_test::strontium_titanate(), {0, 0, 1}, {1, 0, 0}, 2.5);
+    CHECK_FALSE(gaas.problem.real_symmetric());
+    CHECK(sto.problem.real_symmetric());
+    for (const Vector2d& k_t : {Vector2d(0.0, 0.0), Vector2d(1.3, -0.6), Vector2d(-3.1, 2.2)}) {
+        const auto full_gaas = diagonalise(gaas.problem.structure_matrix(k_t), true);
+        const auto fast_gaas = bright_field_spectrum_of(gaas.problem.structure_matrix(k_t));
+        const auto full_sto = diagonalise(sto.problem.structure_matrix(k_t), true);
+        const auto fast_sto = bright_field_spectrum_of(sto.problem.real_structure_matrix(k_t));
+        CHECK(fast_gaas.weights.sum() == doctest::Approx(1.0).epsilon(1e-13));
+        CHECK(fast_sto.weights.sum() == doctest::Approx(1.0).epsilon(1e-13));
+        for (double t : {10.0, 500.0, 2000.0}) {
+            CHECK(std::abs(bright_field_amplitude(fast_gaas, t) - amplitude(full_gaas, 0, t)) < 1e-11);
+            CHECK(std::abs(bright_field_amplitude(fast_sto, t) - amplitude(full_sto, 0, t)) < 1e-11);
+        }
+    }
+}
+
 TEST_CASE("bloch_problem rejects a beam set that cannot diffract") {
     const auto si = gan_test::silicon();
     const microscope_frame frame(si, {0, 0, 1}, {1, 0, 0});

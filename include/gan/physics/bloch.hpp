@@ -13,6 +13,7 @@
 #include <cmath>
 #include <complex>
 #include <cstdint>
+#include <limits>
 #include <unordered_map>
 #include <vector>
 
@@ -74,12 +75,19 @@ public:
                 if (it == cache.end()) it = cache.emplace(k, to_u * structure_factor(xtal, d) * absorb).first;
                 coupling_(p, q) = it->second;
             }
+        // sin(pi n) is not exactly 0 in floating point, so centrosymmetric U_g carry ~1e-17
+        // imaginary parts; below 1e-13 relative they are rounding, not physics.
+        const double largest = coupling_.cwiseAbs().maxCoeff();
+        real_couplings_ = coupling_.imag().cwiseAbs().maxCoeff() <= 1e-13 * largest;
     }
 
     const std::vector<beam>& beams() const noexcept { return beams_; }
     Eigen::Index size() const noexcept { return static_cast<Eigen::Index>(beams_.size()); }
     double big_k() const noexcept { return big_k_; }
     bool hermitian() const noexcept { return absorption_.model == absorption_model::none; }
+    // Hermitian with real couplings (a centrosymmetric crystal with the origin on an inversion
+    // centre): the cheaper real symmetric solver applies.
+    bool real_symmetric() const noexcept { return hermitian() && real_couplings_; }
     // U_{g_p - g_q} (+ i U'), 1/angstrom^2, over the whole beam set.
     const Eigen::MatrixXcd& coupling() const noexcept { return coupling_; }
 
@@ -104,6 +112,23 @@ public:
             // Re U_0 is a uniform phase (the mean inner potential) and is dropped like in Felix;
             // Im U'_0 is the mean absorption and is kept.
             a(q, q) = complex(excitation_error(bq, k_t, formula), mean_absorption);
+        }
+        return a;
+    }
+
+    // The same matrix as real numbers, for real_symmetric() problems.
+    Eigen::MatrixXd real_structure_matrix(const Eigen::Vector2d& k_t, const std::vector<int>& subset = {},
+                                          excitation_error_formula formula = excitation_error_formula::ewald_sphere) const {
+        if (!real_symmetric()) throw invalid_argument("real_structure_matrix needs real couplings and no absorption");
+        const double scale = two_pi * two_pi / (2.0 * big_k_);
+        const bool all = subset.empty();
+        const Eigen::Index m = all ? size() : static_cast<Eigen::Index>(subset.size());
+        auto index = [&](Eigen::Index i) { return all ? i : static_cast<Eigen::Index>(subset[static_cast<std::size_t>(i)]); };
+        Eigen::MatrixXd a(m, m);
+        for (Eigen::Index q = 0; q < m; ++q) {
+            const Eigen::Index bq = index(q);
+            for (Eigen::Index p = 0; p < m; ++p) a(p, q) = scale * coupling_(index(p), bq).real();
+            a(q, q) = excitation_error(bq, k_t, formula);
         }
         return a;
     }
@@ -143,6 +168,7 @@ public:
 private:
     std::vector<beam> beams_;
     absorption_settings absorption_;
+    bool real_couplings_ = false;
     double big_k_ = 0.0;
     Eigen::MatrixXcd coupling_;
 };
@@ -189,6 +215,86 @@ inline Eigen::VectorXcd wave_function(const bloch_eigensystem& system, double th
     for (Eigen::Index j = 0; j < phase.size(); ++j)
         phase[j] = std::exp(complex(0.0, thickness) * system.eigenvalues[j]) * system.excitation[j];
     return system.eigenvectors * phase;
+}
+
+// For the bright field of a Hermitian A only e_0^T exp(iAt) e_0 = sum_j w_j exp(i lambda_j t) is
+// needed, with w_j = |C_0j|^2. Householder tridiagonalisation A = Q T Q^dagger leaves e_0 fixed
+// (Q acts on rows 1..n-1), so lambda_j and w_j are the eigenvalues and squared first eigenvector
+// components of the real tridiagonal T (Golub-Welsch). Those come from implicit QR sweeps that
+// rotate only one row instead of an n x n matrix: O(n^2) after the tridiagonalisation, instead of
+// O(n^3) for the eigenvectors.
+struct bright_field_spectrum {
+    Eigen::VectorXd eigenvalues;
+    Eigen::VectorXd weights;
+};
+
+namespace detail {
+
+// Implicit symmetric tridiagonal QR with Wilkinson shifts (Golub & Van Loan, Alg. 8.3.2),
+// accumulating only the first row of the eigenvector matrix.
+inline bright_field_spectrum tridiagonal_first_row_spectrum(Eigen::VectorXd diag, Eigen::VectorXd sub) {
+    const Eigen::Index n = diag.size();
+    Eigen::VectorXd first = Eigen::VectorXd::Zero(n);
+    first[0] = 1.0;
+    const double eps = std::numeric_limits<double>::epsilon();
+    const double tiny = std::numeric_limits<double>::min();
+    Eigen::Index end = n - 1;
+    long iterations = 0;
+    while (end > 0) {
+        for (Eigen::Index i = 0; i < end; ++i)
+            if (std::abs(sub[i]) <= eps * (std::abs(diag[i]) + std::abs(diag[i + 1])) || std::abs(sub[i]) < tiny)
+                sub[i] = 0.0;
+        while (end > 0 && sub[end - 1] == 0.0) --end;
+        if (end == 0) break;
+        if (++iterations > 30 * n) throw error("tridiagonal QR did not converge in the bright-field solve");
+        Eigen::Index start = end - 1;
+        while (start > 0 && sub[start - 1] != 0.0) --start;
+        // Wilkinson shift from the trailing 2x2 block.
+        const double td = 0.5 * (diag[end - 1] - diag[end]);
+        const double e = sub[end - 1];
+        double mu = diag[end];
+        if (td == 0.0) mu -= std::abs(e);
+        else mu -= e * e / (td + (td > 0 ? std::hypot(td, e) : -std::hypot(td, e)));
+        double x = diag[start] - mu;
+        double z = sub[start];
+        for (Eigen::Index k = start; k < end && z != 0.0; ++k) {
+            Eigen::JacobiRotation<double> rot;
+            rot.makeGivens(x, z);
+            const double c = rot.c(), s = rot.s();
+            const double sdk = s * diag[k] + c * sub[k];
+            const double dkp1 = s * sub[k] + c * diag[k + 1];
+            diag[k] = c * (c * diag[k] - s * sub[k]) - s * (c * sub[k] - s * diag[k + 1]);
+            diag[k + 1] = s * sdk + c * dkp1;
+            sub[k] = c * sdk - s * dkp1;
+            if (k > start) sub[k - 1] = c * sub[k - 1] - s * z;
+            x = sub[k];
+            if (k < end - 1) {
+                z = -s * sub[k + 1];
+                sub[k + 1] = c * sub[k + 1];
+            }
+            const double fk = first[k], fk1 = first[k + 1];
+            first[k] = c * fk - s * fk1;
+            first[k + 1] = s * fk + c * fk1;
+        }
+    }
+    return {std::move(diag), first.cwiseAbs2()};
+}
+
+}  // namespace detail
+
+// Works for Eigen::MatrixXd (real symmetric) and Eigen::MatrixXcd (Hermitian); reads the lower triangle.
+template <class Matrix>
+bright_field_spectrum bright_field_spectrum_of(const Matrix& a) {
+    if (a.rows() == 1) return {Eigen::VectorXd::Constant(1, std::real(a(0, 0))), Eigen::VectorXd::Ones(1)};
+    Eigen::Tridiagonalization<Matrix> tri(a);
+    return detail::tridiagonal_first_row_spectrum(tri.diagonal(), tri.subDiagonal());
+}
+
+inline complex bright_field_amplitude(const bright_field_spectrum& spectrum, double thickness) {
+    complex sum = 0.0;
+    for (Eigen::Index j = 0; j < spectrum.eigenvalues.size(); ++j)
+        sum += spectrum.weights[j] * std::exp(complex(0.0, spectrum.eigenvalues[j] * thickness));
+    return sum;
 }
 
 }  // namespace physics

@@ -2,7 +2,9 @@
 // LACBED discs: every pixel of a 2N x 2N square is one incident plane wave (Felix's pixel-to-tilt
 // convention, beams.hpp), solved by the Bloch-wave method (bloch.hpp) for all thicknesses at once.
 //
-// Speed levers, all exact: the Hermitian solver when there is no absorption; one eigen-
+// Speed levers, all exact: without absorption, the bright field needs only the eigenvalues and the
+// first eigenvector row (bloch.hpp, bright_field_spectrum), in real arithmetic for centrosymmetric
+// crystals, and other discs use the Hermitian solver; one eigen-
 // decomposition per pixel for every thickness; oneTBB over pixels (each pixel writes only its own
 // slots, so the output does not depend on scheduling); and, with a fixed beam set, solving only one
 // pixel per orbit of the disc's symmetry group and copying the rest.
@@ -216,8 +218,16 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
                 for (int b : output_beams)
                     if (!std::binary_search(subset.begin(), subset.end(), b)) subset.insert(std::upper_bound(subset.begin(), subset.end(), b), b);
             }
-            const auto system = diagonalise(problem.structure_matrix(k_t, subset, settings.excitation_error), problem.hermitian());
             beam_counts[u] = static_cast<int>(subset.empty() ? problem.size() : static_cast<Eigen::Index>(subset.size()));
+            if (problem.hermitian() && n_out == 1) {
+                const auto spectrum = problem.real_symmetric()
+                                          ? bright_field_spectrum_of(problem.real_structure_matrix(k_t, subset, settings.excitation_error))
+                                          : bright_field_spectrum_of(problem.structure_matrix(k_t, subset, settings.excitation_error));
+                for (std::size_t t = 0; t < n_thick; ++t)
+                    values[u * n_thick + t] = std::norm(bright_field_amplitude(spectrum, settings.thicknesses[t]));
+                continue;
+            }
+            const auto system = diagonalise(problem.structure_matrix(k_t, subset, settings.excitation_error), problem.hermitian());
             for (std::size_t o = 0; o < n_out; ++o) {
                 Eigen::Index local = output_beams[o];
                 if (!subset.empty())
