@@ -98,6 +98,15 @@ TEST_CASE("Felix regression: SrTiO3 [001], proportional 10% absorption with Feli
     CHECK(stats_of(ours.bright_field()).max < 1.0);
 }
 
+TEST_CASE("Felix regression: SrTiO3 [001], Bird-King absorption with Felix's dropped U'_0") {
+    auto s = felix_comparison_settings();
+    s.disc_radius = 0.891344887;
+    s.thicknesses = {600};
+    s.absorption = {absorption_model::bird_king, 0.0, false};
+    const auto felix_like = simulate_lacbed(gan_test::strontium_titanate(), s);
+    check_against_felix(felix_like.bright_field(), {.31901, .96339, .00206, .63687, .51255, .22598});
+}
+
 TEST_CASE("Felix regression: GaAs [-110], x [110], R 0.5, no absorption") {
     auto s = felix_comparison_settings();
     s.disc_radius = 0.5;

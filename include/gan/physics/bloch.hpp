@@ -14,11 +14,13 @@
 #include <complex>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
 #include "gan/core/error.hpp"
 #include "gan/physics/beams.hpp"
+#include "gan/physics/bird_king.hpp"
 #include "gan/physics/constants.hpp"
 #include "gan/physics/crystal.hpp"
 #include "gan/physics/structure_factor.hpp"
@@ -31,6 +33,8 @@ enum class absorption_model {
     none,
     // U'_g = i p U_g for every g including g = 0 (Felix IAbsorbFLAG 1, but keeping U'_0).
     proportional,
+    // Thermal-diffuse-scattering absorption of Bird & King (bird_king.hpp), Felix IAbsorbFLAG 2.
+    bird_king,
 };
 
 struct absorption_settings {
@@ -61,6 +65,30 @@ public:
                                                                                    : complex(1.0, 0.0);
         // Many beam pairs share a difference vector; compute each U_g once.
         std::unordered_map<std::uint64_t, complex> cache;
+        // Bird-King: one interpolation table per distinct (Z, B), over every |g_p - g_q| needed.
+        std::map<std::pair<int, double>, bird_king_table> absorptive;
+        if (absorption.model == absorption_model::bird_king) {
+            double g_max = 0.0;
+            for (const auto& a : beams_)
+                for (const auto& b : beams_) g_max = std::max(g_max, (a.g - b.g).norm());
+            for (const auto& atom : xtal.atoms()) {
+                const auto species = std::make_pair(atom.atomic_number, atom.b_iso);
+                if (!absorptive.contains(species))
+                    absorptive.emplace(species, bird_king_table(atom.atomic_number, atom.b_iso, kilovolts, g_max));
+            }
+        }
+        // U'_g / (i gamma / (pi V)): the structure-factor sum with f' in place of f.
+        auto absorptive_structure_factor = [&](const Eigen::Vector3i& hkl) {
+            const double g = two_pi * xtal.reciprocal_vector(hkl).norm();
+            const double s2 = g * g / (16.0 * pi * pi);
+            complex sum = 0.0;
+            for (const auto& atom : xtal.atoms()) {
+                const double f = absorptive.at({atom.atomic_number, atom.b_iso})(g);
+                const double phase = -two_pi * hkl.cast<double>().dot(atom.fractional);
+                sum += atom.occupancy * f * std::exp(-atom.b_iso * s2) * complex(std::cos(phase), std::sin(phase));
+            }
+            return sum;
+        };
         auto key = [](const Eigen::Vector3i& v) {
             auto part = [](int x) { return static_cast<std::uint64_t>(static_cast<std::uint32_t>(x + 0x8000) & 0xFFFFu); };
             return part(v[0]) | (part(v[1]) << 16) | (part(v[2]) << 32);
@@ -72,7 +100,12 @@ public:
                 const Eigen::Vector3i d = beams_[p].hkl - beams_[q].hkl;
                 const auto k = key(d);
                 auto it = cache.find(k);
-                if (it == cache.end()) it = cache.emplace(k, to_u * structure_factor(xtal, d) * absorb).first;
+                if (it == cache.end()) {
+                    complex u = to_u * structure_factor(xtal, d) * absorb;
+                    if (absorption.model == absorption_model::bird_king)
+                        u += complex(0.0, 1.0) * to_u * absorptive_structure_factor(d);
+                    it = cache.emplace(k, u).first;
+                }
                 coupling_(p, q) = it->second;
             }
         // sin(pi n) is not exactly 0 in floating point, so centrosymmetric U_g carry ~1e-17
