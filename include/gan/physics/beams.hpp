@@ -22,20 +22,24 @@ inline std::string miller_string(const Eigen::Vector3i& v) {
     return "[" + std::to_string(v[0]) + " " + std::to_string(v[1]) + " " + std::to_string(v[2]) + "]";
 }
 
+inline void require_valid_orientation(const Eigen::Vector3i& zone_axis, const Eigen::Vector3i& x_direction) {
+    if (zone_axis.isZero()) throw invalid_argument("zone axis [0 0 0] has no direction; give e.g. [0 0 1]");
+    if (x_direction.isZero()) throw invalid_argument("x direction [0 0 0] has no direction; give e.g. [1 0 0]");
+    // A real-space direction is perpendicular to a reciprocal vector exactly when the index dot
+    // product vanishes, whatever the lattice.
+    if (zone_axis.dot(x_direction) != 0)
+        throw invalid_argument("x direction " + miller_string(x_direction) + " is not perpendicular to zone axis " +
+                               miller_string(zone_axis) + " (u h + v k + w l must be 0); pick an [hkl] in the zone, "
+                               "e.g. [1 0 0] for [0 0 1] or [1 1 0] for [-1 1 0]");
+}
+
 // Orthonormal microscope frame: Z along the zone axis [uvw] (a real-space direction), X along the
 // reciprocal-lattice direction [hkl] chosen as the image x axis, Y = Z x X. This is Felix's frame.
 class microscope_frame {
 public:
     microscope_frame(const crystal& xtal, Eigen::Vector3i zone_axis, Eigen::Vector3i x_direction)
         : zone_axis_(zone_axis), x_direction_(x_direction) {
-        if (zone_axis.isZero()) throw invalid_argument("zone axis [0 0 0] has no direction; give e.g. [0 0 1]");
-        if (x_direction.isZero()) throw invalid_argument("x direction [0 0 0] has no direction; give e.g. [1 0 0]");
-        // A real-space direction is perpendicular to a reciprocal vector exactly when the
-        // index dot product vanishes, whatever the lattice.
-        if (zone_axis.dot(x_direction) != 0)
-            throw invalid_argument("x direction " + miller_string(x_direction) + " is not perpendicular to zone axis " +
-                                   miller_string(zone_axis) + " (u h + v k + w l must be 0); pick an [hkl] in the zone, "
-                                   "e.g. [1 0 0] for [0 0 1] or [1 1 0] for [-1 1 0]");
+        require_valid_orientation(zone_axis, x_direction);
         const Eigen::Vector3d z = xtal.direct_vector(zone_axis).normalized();
         const Eigen::Vector3d x = xtal.reciprocal_vector(x_direction).normalized();
         const Eigen::Vector3d y = z.cross(x);

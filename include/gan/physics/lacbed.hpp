@@ -42,6 +42,9 @@ struct lacbed_settings {
     double disc_radius = 0.5;                                 // 1/angstrom (1/d), Felix's ROuterConvergenceAngle
     int pixel_radius = 32;                                    // N: the image is 2N x 2N
     double g_max = 3.0;                                       // pool cut-off, 1/angstrom (1/d), Felix's RgLimit
+    // Used only when g_max <= 0 (Felix's RgLimit = 0): the smallest whole-shell cut-off holding at
+    // least this many beams (Felix's IMinReflectionPool, which Felix applies as a count cap).
+    int min_pool_beams = 0;
     beam_selection selection = beam_selection::fixed_pool;
     int min_strong_beams = 50;                                // felix_strong_beams only
     excitation_error_formula excitation_error = excitation_error_formula::ewald_sphere;
@@ -124,6 +127,7 @@ inline int pool_index(const std::vector<beam>& pool, const Eigen::Vector3i& hkl)
 }  // namespace detail
 
 inline void validate(const lacbed_settings& s) {
+    require_valid_orientation(s.zone_axis, s.x_direction);
     if (s.thicknesses.empty()) throw invalid_argument("give at least one thickness (angstrom)");
     for (double t : s.thicknesses)
         if (!(t > 0.0) || !std::isfinite(t))
@@ -137,7 +141,17 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
     validate(settings);
     const microscope_frame frame(xtal, settings.zone_axis, settings.x_direction);
     const pixel_grid grid(settings.pixel_radius, settings.disc_radius);
-    auto pool = zolz_beam_pool(xtal, frame, settings.g_max);
+    double g_max = settings.g_max;
+    if (!(g_max > 0.0)) {
+        if (settings.min_pool_beams < 2)
+            throw invalid_argument("give a positive g_max (1/angstrom) or, with g_max <= 0, min_pool_beams >= 2");
+        // Felix's internal limit when RgLimit is 0 is 10 1/angstrom.
+        const auto wide = zolz_beam_pool(xtal, frame, 10.0);
+        if (static_cast<int>(wide.size()) < settings.min_pool_beams)
+            throw invalid_argument("only " + std::to_string(wide.size()) + " beams lie within 10 1/A; lower min_pool_beams");
+        g_max = wide[static_cast<std::size_t>(settings.min_pool_beams - 1)].g.norm() / two_pi;
+    }
+    auto pool = zolz_beam_pool(xtal, frame, g_max);
     if (pool.size() < 2)
         throw invalid_argument("the g cut-off " + std::to_string(settings.g_max) +
                                " 1/A leaves no diffracted beam in the zone; increase g_max");
