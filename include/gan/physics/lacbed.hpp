@@ -241,7 +241,9 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
                     values[u * n_thick + t] = std::norm(bright_field_amplitude(spectrum, settings.thicknesses[t]));
                 continue;
             }
-            const auto system = diagonalise(problem.structure_matrix(k_t, subset, settings.excitation_error), problem.hermitian());
+            const auto a = problem.structure_matrix(k_t, subset, settings.excitation_error);
+            const auto system = !problem.hermitian() && settings.absorption.perturbative ? diagonalise_perturbative(a)
+                                                                                         : diagonalise(a, problem.hermitian());
             for (std::size_t o = 0; o < n_out; ++o) {
                 Eigen::Index local = output_beams[o];
                 if (!subset.empty())
