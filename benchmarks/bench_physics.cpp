@@ -28,10 +28,10 @@ double cutoff_for(const crystal& x, int beams) {
     return pool.at(static_cast<std::size_t>(beams - 1)).g.norm() / two_pi;
 }
 
-enum class solver { hermitian_full, general, bright_field_real, bright_field_complex };
+enum class solver { hermitian_full, general, perturbative, bright_field_real, bright_field_complex };
 
 void pixel_cost(benchmark::State& state, solver kind) {
-    const bool hermitian = kind != solver::general;
+    const bool hermitian = kind != solver::general && kind != solver::perturbative;
     const auto x = strontium_titanate();
     const microscope_frame frame(x, {0, 0, 1}, {1, 0, 0});
     absorption_settings absorption;
@@ -47,6 +47,8 @@ void pixel_cost(benchmark::State& state, solver kind) {
             benchmark::DoNotOptimize(bright_field_amplitude(bright_field_spectrum_of(problem.real_structure_matrix(k_t)), 1000.0));
         } else if (kind == solver::bright_field_complex) {
             benchmark::DoNotOptimize(bright_field_amplitude(bright_field_spectrum_of(problem.structure_matrix(k_t)), 1000.0));
+        } else if (kind == solver::perturbative) {
+            benchmark::DoNotOptimize(amplitude(diagonalise_perturbative(problem.structure_matrix(k_t)), 0, 1000.0));
         } else {
             const auto system = diagonalise(problem.structure_matrix(k_t), hermitian);
             benchmark::DoNotOptimize(amplitude(system, 0, 1000.0));
@@ -75,6 +77,10 @@ BENCHMARK(BM_pixel_hermitian)->Arg(50)->Arg(100)->Arg(200)->Arg(300)->Unit(bench
 // The general complex path that absorption needs (eigen-solve plus an LU solve for C^-1 e_0).
 static void BM_pixel_general(benchmark::State& state) { pixel_cost(state, solver::general); }
 BENCHMARK(BM_pixel_general)->Arg(50)->Arg(100)->Arg(200)->Arg(300)->Unit(benchmark::kMillisecond);
+
+// Absorption as a first-order perturbation on the Hermitian eigenvectors.
+static void BM_pixel_perturbative(benchmark::State& state) { pixel_cost(state, solver::perturbative); }
+BENCHMARK(BM_pixel_perturbative)->Arg(50)->Arg(100)->Arg(200)->Arg(300)->Unit(benchmark::kMillisecond);
 
 // Whole discs, all available threads. Arguments: pixel radius N (image 2N x 2N), beams, and the
 // beam rule (0: fixed complete-shell pool with 4mm mirroring; 1: Felix's per-pixel >= beams
