@@ -36,7 +36,7 @@ void pixel_cost(benchmark::State& state, solver kind) {
     const microscope_frame frame(x, {0, 0, 1}, {1, 0, 0});
     absorption_settings absorption;
     if (!hermitian) absorption = {absorption_model::proportional, 0.1};
-    const bloch_problem problem(x, frame, zolz_beam_pool(x, frame, cutoff_for(x, static_cast<int>(state.range(0)))), 200.0,
+    const bloch_problem problem(x, zolz_beam_pool(x, frame, cutoff_for(x, static_cast<int>(state.range(0)))), 200.0,
                                 absorption);
     const pixel_grid grid(32, 0.891344887);
     int pixel = 0;

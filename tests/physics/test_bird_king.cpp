@@ -35,8 +35,8 @@ TEST_CASE("Bird-King form factors: zero for a static lattice, converged, smooth 
 TEST_CASE("Bird-King absorption: U' is i times a Hermitian matrix, and total intensity decays") {
     const auto x = gan_test::gallium_arsenide();
     const microscope_frame frame(x, {-1, 1, 0}, {1, 1, 0});
-    const bloch_problem plain(x, frame, zolz_beam_pool(x, frame, 1.5), 200.0);
-    const bloch_problem absorbing(x, frame, zolz_beam_pool(x, frame, 1.5), 200.0, {absorption_model::bird_king});
+    const bloch_problem plain(x, zolz_beam_pool(x, frame, 1.5), 200.0);
+    const bloch_problem absorbing(x, zolz_beam_pool(x, frame, 1.5), 200.0, {absorption_model::bird_king});
     const Eigen::MatrixXcd absorptive = (absorbing.coupling() - plain.coupling()) / complex(0.0, 1.0);
     CHECK((absorptive - absorptive.adjoint()).cwiseAbs().maxCoeff() < 1e-15);
     CHECK(absorptive(0, 0).real() > 0.0);

@@ -51,7 +51,7 @@ struct absorption_settings {
 
 class bloch_problem {
 public:
-    bloch_problem(const crystal& xtal, const microscope_frame& frame, std::vector<beam> beams, double kilovolts,
+    bloch_problem(const crystal& xtal, std::vector<beam> beams, double kilovolts,
                   absorption_settings absorption = {})
         : beams_(std::move(beams)), absorption_(absorption) {
         if (beams_.size() < 2)
@@ -61,7 +61,6 @@ public:
             throw invalid_argument("the first beam of a beam set must be 000; build it with zolz_beam_pool");
         if (absorption.model == absorption_model::proportional && !(absorption.fraction >= 0.0))
             throw invalid_argument("proportional absorption fraction must be >= 0 (0.1 means U' = 0.1 U)");
-        (void)frame;
         big_k_ = electron_wave_number(kilovolts);
         const double gamma = relativistic_gamma(kilovolts);
         const double to_u = gamma / (pi * xtal.volume());

@@ -155,7 +155,7 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
     if (pool.size() < 2)
         throw invalid_argument("the g cut-off " + std::to_string(settings.g_max) +
                                " 1/A leaves no diffracted beam in the zone; increase g_max");
-    const bloch_problem problem(xtal, frame, std::move(pool), settings.accelerating_voltage, settings.absorption);
+    const bloch_problem problem(xtal, std::move(pool), settings.accelerating_voltage, settings.absorption);
     const auto& beams = problem.beams();
 
     lacbed_result result;

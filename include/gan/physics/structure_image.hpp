@@ -52,11 +52,10 @@ struct structure_image {
 
 namespace detail {
 
-inline structure_image fourier_synthesis(const crystal& xtal, const structure_image_settings& s,
+inline structure_image fourier_synthesis(const structure_image_settings& s,
                                          const std::function<complex(const Eigen::Vector3i&)>& coefficient) {
     if (s.pixels < 2) throw invalid_argument("a structure image needs at least 2 x 2 pixels");
     if (s.max_index < 1) throw invalid_argument("max_index must be >= 1 Fourier term; 63 suits 128 pixels");
-    (void)xtal;
     const int m = 2 * s.max_index + 1, n = s.pixels;
     const double step = 1.0 / (s.last_pixel_repeats_first ? n - 1 : n);
     Eigen::MatrixXcd coefficients(m, m);  // (k, h)
@@ -88,14 +87,14 @@ inline structure_image fourier_synthesis(const crystal& xtal, const structure_im
 
 // Projected electrostatic potential over one cell, the published work's "EDD"; see the file comment.
 inline structure_image projected_potential_image(const crystal& xtal, const structure_image_settings& s = {}) {
-    return detail::fourier_synthesis(xtal, s, [&](const Eigen::Vector3i& hkl) {
+    return detail::fourier_synthesis(s, [&](const Eigen::Vector3i& hkl) {
         return potential_coefficient(xtal, hkl, s.accelerating_voltage);
     });
 }
 
 // True projected electron density over one cell from X-ray form factors; see the file comment.
 inline structure_image projected_electron_density_image(const crystal& xtal, const structure_image_settings& s = {}) {
-    return detail::fourier_synthesis(xtal, s, [&](const Eigen::Vector3i& hkl) {
+    return detail::fourier_synthesis(s, [&](const Eigen::Vector3i& hkl) {
         return structure_factor(xtal, hkl, scattering_kind::xray);
     });
 }
