@@ -53,8 +53,6 @@ inline T select(bool c, T a, T b) noexcept { return c ? a : b; }
 template <Scalar T>
 inline T fma(T a, T b, T c) noexcept { return std::fma(a, b, c); }
 template <Scalar T>
-inline T max(T a, T b) noexcept { return std::max(a, b); }
-template <Scalar T>
 inline T abs(T a) noexcept { return std::abs(a); }
 template <Scalar T>
 inline T sqrt(T a) noexcept { return std::sqrt(a); }
@@ -79,7 +77,6 @@ using xsimd::abs;
 using xsimd::exp;
 using xsimd::fma;
 using xsimd::log1p;
-using xsimd::max;
 using xsimd::select;
 using xsimd::sqrt;
 using xsimd::tanh;
