@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include <gan/kernels/elementwise.hpp>
 #include <gan/layers/activation.hpp>
 #include <gan/layers/batch_norm2d.hpp>
 #include <gan/layers/concat.hpp>
@@ -31,7 +32,7 @@ auto prefixed(std::string_view prefix, F& f) {
 
 template <class S>
 void add_into(Tensor<float, S>& sum, const Tensor<float, S>& x) {
-    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += x[i];
+    gan::kernels::axpy(gan::cpu{}, 1.0f, x.data(), sum.data(), sum.size());
 }
 
 // [LeakyReLU(0.2) → Conv2d → ReLU → ConvTranspose2d → BatchNorm2d], concatenated to LeakyReLU(x).

@@ -1,7 +1,8 @@
 #pragma once
 // The SIMD vocabulary of the CPU kernels: xsimd batches of the widest instruction set the
 // compiler targets (AVX-512, AVX2, SSE, NEON), or plain scalars when it targets none, so the
-// same kernel source builds everywhere.
+// same kernel source builds everywhere. Defining GAN_KERNELS_NO_SIMD selects the scalars on any
+// machine (the switch the GEMM kernels share), which is how that path is built and tested on x86.
 //
 // Every kernel runs every element through the vector code path, including the last partial
 // vector (loaded into a padded register-sized buffer). An element's result therefore does not
@@ -31,10 +32,14 @@ GAN_SIMD_KERNELS_END
 
 #include "gan/core/tensor.hpp"
 
+#if defined(XSIMD_NO_SUPPORTED_ARCHITECTURE) && !defined(GAN_KERNELS_NO_SIMD)
+#define GAN_KERNELS_NO_SIMD
+#endif
+
 GAN_NAMESPACE_BEGIN
 namespace kernels::simd {
 
-#ifdef XSIMD_NO_SUPPORTED_ARCHITECTURE
+#ifdef GAN_KERNELS_NO_SIMD
 template <Scalar T>
 using vec = T;
 template <Scalar T>
@@ -47,8 +52,6 @@ template <Scalar T>
 inline T select(bool c, T a, T b) noexcept { return c ? a : b; }
 template <Scalar T>
 inline T fma(T a, T b, T c) noexcept { return std::fma(a, b, c); }
-template <Scalar T>
-inline T max(T a, T b) noexcept { return std::max(a, b); }
 template <Scalar T>
 inline T abs(T a) noexcept { return std::abs(a); }
 template <Scalar T>
@@ -74,7 +77,6 @@ using xsimd::abs;
 using xsimd::exp;
 using xsimd::fma;
 using xsimd::log1p;
-using xsimd::max;
 using xsimd::select;
 using xsimd::sqrt;
 using xsimd::tanh;
