@@ -51,7 +51,7 @@ int evaluate_with(const Arguments& args) {
     for (const auto& t : targets)
         for (std::size_t i = 0; i < pixels; ++i) test_sum[i] += t.data()[i];
 
-    auto g = load_generator_for_inference<G>(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")));
+    Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")));
     nlohmann::json per_image = nlohmann::json::array();
     std::vector<double> mse, psnr, ssim, pearson, base_mse, base_psnr, base_ssim, base_pearson;
     gan::Progress bar("evaluating", pairs.size());
@@ -59,7 +59,7 @@ int evaluate_with(const Arguments& args) {
     std::vector<gan::io::GridRow> grid;
     const auto grid_rows = std::size_t(args.integer("grid-rows", 1));
     for (std::size_t k = 0; k < pairs.size(); ++k) {
-        const auto prediction = predict_image(*g, inputs[k], pairs[k].first, false);
+        const auto prediction = predict(inputs[k], pairs[k].first, false);
         const std::span<const float> target(targets[k].data(), pixels);
         const auto s = gan::metrics::score(std::span<const float>(prediction), target, G::height, G::width);
         for (std::size_t i = 0; i < pixels; ++i)

@@ -2,6 +2,7 @@
 // Loading a trained generator and running it on single images, shared by predict and evaluate.
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gan/train/checkpoint.hpp>
@@ -11,27 +12,32 @@
 
 namespace lacbed {
 
-// The reference's test protocol keeps training-mode BatchNorm (each image normalised by its
-// own statistics) and dropout; --eval switches to running statistics without dropout.
+// A trained generator, read-only, with what its inference passes need.
 template <class G>
-std::unique_ptr<G> load_generator_for_inference(const fs::path& model, bool eval, std::uint64_t seed) {
-    auto g = std::make_unique<G>(seed);
-    gan::load_generator(model, *g);
-    if (eval) g->eval();
-    else g->train();
-    return g;
-}
+struct Predictor {
+    // The reference's test protocol keeps batch statistics (each image normalised by its own)
+    // and dropout; eval uses the running statistics without dropout.
+    Predictor(const fs::path& model, bool eval, std::uint64_t seed)
+        : generator(std::make_unique<G>()),
+          context(seed),
+          options(eval ? gan::InferenceOptions::eval() : gan::InferenceOptions::reference_test_protocol()) {
+        gan::load_generator(model, *generator);
+    }
 
-// The prediction for one image: input 0..1 → output 0..1 (or both in [−1, 1] when raw).
-template <class G>
-std::vector<float> predict_image(G& g, const gan::DynamicTensor<float>& image, const fs::path& source, bool raw) {
-    typename G::input_type x(1);
-    typename G::output_type y;
-    put_image(image, x, 0, source, raw);
-    g.forward(x, y);
-    std::vector<float> out(y.size());
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = raw ? y[i] : gan::from_network_range(y[i]);
-    return out;
-}
+    // The prediction for one image: input 0..1 → output 0..1 (or both in [−1, 1] when raw).
+    std::vector<float> operator()(const gan::DynamicTensor<float>& image, const fs::path& source, bool raw) {
+        typename G::input_type x(1);
+        typename G::output_type y;
+        put_image(image, x, 0, source, raw);
+        std::as_const(*generator).forward(x, y, context, options);
+        std::vector<float> out(y.size());
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = raw ? y[i] : gan::from_network_range(y[i]);
+        return out;
+    }
+
+    std::unique_ptr<G> generator;
+    typename G::InferenceContext context;
+    gan::InferenceOptions options;
+};
 
 }  // namespace lacbed

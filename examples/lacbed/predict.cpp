@@ -30,12 +30,12 @@ int predict_with(const Arguments& args) {
     // Read and check every input before writing anything, so a bad file leaves the output untouched.
     std::vector<gan::DynamicTensor<float>> images;
     for (const auto& [in, out] : jobs) images.push_back(read_image(in));
-    auto g = load_generator_for_inference<G>(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")));
+    Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")));
     if (fs::is_directory(input)) fs::create_directories(output);
 
     gan::Progress bar("predicting", jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-        const auto prediction = predict_image(*g, images[i], jobs[i].first, raw);
+        const auto prediction = predict(images[i], jobs[i].first, raw);
         write_image(jobs[i].second, prediction.data(), G::height, G::width);
         bar.advance();
     }

@@ -5,6 +5,7 @@
 //   gan::LeakyReLU<float, S> act{0.2f};    // LeakyReLU(0.2)
 #include <cstddef>
 
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/activation.hpp"
@@ -28,6 +29,13 @@ public:
         y_.resize(x.batch());
         kernels::activation_forward(B{}, op_, x.data(), y_.data(), x.size());
         B::copy(y.data(), y_.data(), y_.bytes());
+    }
+
+    // The inference pass: keeps nothing for backward.
+    void forward(const input_type& x, output_type& y, Scratch<B>&) const {
+        detail::check_nonempty(Op::name, x.batch());
+        y.resize(x.batch());
+        kernels::activation_forward(B{}, op_, x.data(), y.data(), x.size());
     }
 
     // dx may be the same tensor as dy.

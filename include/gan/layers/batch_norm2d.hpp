@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/activation.hpp"
@@ -67,6 +68,28 @@ public:
         } else {
             kernels::norm_forward_eval(B{}, g, x.data(), weight_.value().data(), bias_.value().data(),
                                        running_mean_.data(), running_var_.data(), eps_, activation_, y.data(), xhat_.data());
+        }
+    }
+
+    // The inference pass: normalises with the batch's own statistics (pix2pix's test protocol)
+    // or with the running statistics, whatever train()/eval() say, and updates nothing; its
+    // workspace comes from `scratch`, so threads with their own Scratch may call it concurrently.
+    void forward(const input_type& x, output_type& y, Scratch<B>& scratch, bool batch_statistics) const {
+        detail::check_nonempty("BatchNorm2d", x.batch());
+        const auto g = kernels::NormGeometry::batch_norm(x.batch(), channels, In::plane);
+        y.resize(x.batch());
+        T* xhat = scratch.template take<T>(x.size());
+        if (batch_statistics) {
+            if (g.count() < 2)
+                throw shape_error("gan::BatchNorm2d::forward: batch statistics need more than one value per channel, "
+                                  "but the input " + In::str() + " with batch size 1 has one; use the running "
+                                  "statistics or a larger batch");
+            kernels::norm_forward_train(B{}, g, x.data(), weight_.value().data(), bias_.value().data(), eps_, activation_,
+                                        y.data(), xhat, scratch.template take<T>(channels),
+                                        scratch.template take<T>(channels));
+        } else {
+            kernels::norm_forward_eval(B{}, g, x.data(), weight_.value().data(), bias_.value().data(),
+                                       running_mean_.data(), running_var_.data(), eps_, activation_, y.data(), xhat);
         }
     }
 

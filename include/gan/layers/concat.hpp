@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/layers/checks.hpp"
@@ -20,17 +21,11 @@ public:
     using output_type = Tensor<T, output_shape, B>;
 
     void forward(const first_type& a, const second_type& b, output_type& y) {
-        detail::check_nonempty("Concat", a.batch());
-        if (a.batch() != b.batch())
-            throw shape_error("gan::Concat::forward: the inputs have batch sizes " + std::to_string(a.batch()) +
-                              " and " + std::to_string(b.batch()) + "; concatenate tensors of the same batch size");
-        y.resize(a.batch());
-        for (std::size_t n = 0; n < a.batch(); ++n) {
-            B::copy(y.data() + n * output_shape::size, a.data() + n * A::size, A::size * sizeof(T));
-            B::copy(y.data() + n * output_shape::size + A::size, b.data() + n * Bs::size, Bs::size * sizeof(T));
-        }
+        join(a, b, y);
         batch_ = a.batch();
     }
+    // The inference pass: keeps nothing for backward.
+    void forward(const first_type& a, const second_type& b, output_type& y, Scratch<B>&) const { join(a, b, y); }
 
     // Splits the gradient: da, db are written (not accumulated).
     void backward(const output_type& dy, first_type& da, second_type& db) {
@@ -52,6 +47,18 @@ public:
     void eval() noexcept {}
 
 private:
+    static void join(const first_type& a, const second_type& b, output_type& y) {
+        detail::check_nonempty("Concat", a.batch());
+        if (a.batch() != b.batch())
+            throw shape_error("gan::Concat::forward: the inputs have batch sizes " + std::to_string(a.batch()) +
+                              " and " + std::to_string(b.batch()) + "; concatenate tensors of the same batch size");
+        y.resize(a.batch());
+        for (std::size_t n = 0; n < a.batch(); ++n) {
+            B::copy(y.data() + n * output_shape::size, a.data() + n * A::size, A::size * sizeof(T));
+            B::copy(y.data() + n * output_shape::size + A::size, b.data() + n * Bs::size, Bs::size * sizeof(T));
+        }
+    }
+
     std::size_t batch_ = 0;
 };
 

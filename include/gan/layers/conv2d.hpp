@@ -10,6 +10,7 @@
 
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/elementwise.hpp"
@@ -50,14 +51,16 @@ public:
         detail::check_nonempty("Conv2d", x.batch());
         x_ = x;
         y.resize(x.batch());
-        const auto g = geometry();
-        for (std::size_t n = 0; n < x.batch(); ++n) {
-            kernels::im2col(B{}, g, x.data() + n * In::size, cols_.data());
-            kernels::gemm(B{}, forward_gemm(), weight_.value().data(), cols_.data(), y.data() + n * output_shape::size, false);
-        }
+        convolve(x, y, cols_.data());
         cols_hold_last_sample_ = true;
-        if constexpr (Bias)
-            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
+    }
+
+    // The inference pass: reads the weights only, keeps nothing for backward, and takes its
+    // workspace from `scratch`, so threads with their own Scratch may call it concurrently.
+    void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
+        detail::check_nonempty("Conv2d", x.batch());
+        y.resize(x.batch());
+        convolve(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()));
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -132,6 +135,16 @@ public:
     }
 
 private:
+    void convolve(const input_type& x, output_type& y, T* cols) const {
+        const auto g = geometry();
+        for (std::size_t n = 0; n < x.batch(); ++n) {
+            kernels::im2col(B{}, g, x.data() + n * In::size, cols);
+            kernels::gemm(B{}, forward_gemm(), weight_.value().data(), cols, y.data() + n * output_shape::size, false);
+        }
+        if constexpr (Bias)
+            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
+    }
+
     static constexpr kernels::GemmShape forward_gemm() noexcept {
         constexpr auto g = geometry();
         return {OutChannels, g.columns(), g.rows(), kernels::Transpose::no, kernels::Transpose::no,

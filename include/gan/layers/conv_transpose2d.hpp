@@ -10,6 +10,7 @@
 
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/elementwise.hpp"
@@ -51,15 +52,14 @@ public:
         detail::check_nonempty("ConvTranspose2d", x.batch());
         x_ = x;
         y.resize(x.batch());
-        const auto g = geometry();
-        const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
-                                         kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
-        for (std::size_t n = 0; n < x.batch(); ++n) {
-            kernels::gemm(B{}, columns, weight_.value().data(), x.data() + n * In::size, cols_.data(), false);
-            kernels::col2im(B{}, g, cols_.data(), y.data() + n * output_shape::size, false);
-        }
-        if constexpr (Bias)
-            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
+        scatter(x, y, cols_.data());
+    }
+
+    // The inference pass: reads the weights only and takes its workspace from `scratch` (see Conv2d).
+    void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
+        detail::check_nonempty("ConvTranspose2d", x.batch());
+        y.resize(x.batch());
+        scatter(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()));
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -122,6 +122,18 @@ public:
     }
 
 private:
+    void scatter(const input_type& x, output_type& y, T* cols) const {
+        const auto g = geometry();
+        const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
+                                         kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+        for (std::size_t n = 0; n < x.batch(); ++n) {
+            kernels::gemm(B{}, columns, weight_.value().data(), x.data() + n * In::size, cols, false);
+            kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);
+        }
+        if constexpr (Bias)
+            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
+    }
+
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "gan/core/random.hpp"
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/elementwise.hpp"
@@ -54,6 +55,21 @@ public:
         }
         kernels::multiply(B{}, x.data(), mask_.data(), y.data(), x.size());
         forward_batch_ = x.batch();
+    }
+
+    // The inference pass: drops units with masks drawn from `rng` (the caller's stream, so
+    // concurrent callers do not share one), or passes x through when rng is null.
+    void forward(const input_type& x, output_type& y, Scratch<B>& scratch, Random* rng) const {
+        detail::check_nonempty("Dropout", x.batch());
+        y.resize(x.batch());
+        if (!rng) {
+            if (y.data() != x.data()) B::copy(y.data(), x.data(), x.bytes());
+            return;
+        }
+        T* mask = scratch.template take<T>(x.size());
+        const std::uint64_t first = rng->reserve((x.size() + 1) / 2);
+        kernels::dropout_mask(B{}, rng->seed(), first, p_, mask, x.size());
+        kernels::multiply(B{}, x.data(), mask, y.data(), x.size());
     }
 
     void backward(const output_type& dy, input_type& dx) {

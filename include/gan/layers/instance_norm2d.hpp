@@ -5,6 +5,7 @@
 // follows it. No parameters, no buffers.
 #include <cstddef>
 
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/activation.hpp"
@@ -36,6 +37,17 @@ public:
         kernels::norm_forward_train(B{}, geometry(x.batch()), x.data(), static_cast<const T*>(nullptr),
                                     static_cast<const T*>(nullptr), eps_, activation_, y.data(), xhat_.data(),
                                     mean_.data(), var_.data());
+    }
+
+    // The inference pass (statistics are always the plane's own); workspace from `scratch`.
+    void forward(const input_type& x, output_type& y, Scratch<B>& scratch, bool /*batch_statistics*/ = true) const {
+        detail::check_nonempty("InstanceNorm2d", x.batch());
+        y.resize(x.batch());
+        const std::size_t planes = x.batch() * std::size_t(In::channels);
+        kernels::norm_forward_train(B{}, geometry(x.batch()), x.data(), static_cast<const T*>(nullptr),
+                                    static_cast<const T*>(nullptr), eps_, activation_, y.data(),
+                                    scratch.template take<T>(x.size()), scratch.template take<T>(planes),
+                                    scratch.template take<T>(planes));
     }
 
     void backward(const output_type& dy, input_type& dx) {

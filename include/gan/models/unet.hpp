@@ -22,6 +22,7 @@
 #include <type_traits>
 
 #include "gan/core/random.hpp"
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/elementwise.hpp"
@@ -64,6 +65,27 @@ inline std::string unet_block_prefix(int level) {
 
 struct NoLayer {};
 
+// How an inference pass treats BatchNorm and Dropout. The default is the reference's test
+// protocol (pix2pix's test.py does not call eval()): each batch normalised by its own statistics,
+// dropout on. InferenceOptions::eval() is PyTorch's eval(): running statistics, no dropout.
+struct InferenceOptions {
+    bool batch_statistics = true;
+    bool dropout = true;
+    static constexpr InferenceOptions reference_test_protocol() { return {true, true}; }
+    static constexpr InferenceOptions eval() { return {false, false}; }
+};
+
+namespace detail {
+template <class Block>
+struct block_context {
+    using type = typename Block::Context;
+};
+template <>
+struct block_context<NoLayer> {
+    using type = NoLayer;
+};
+}  // namespace detail
+
 template <class Config, int Level>
 class UNetBlock {
     using T = typename Config::scalar;
@@ -102,6 +124,16 @@ public:
     using tanh_type = std::conditional_t<outermost, Tanh<T, up_shape, B>, NoLayer>;
     using concat_type = std::conditional_t<outermost, NoLayer, Concat<T, input_shape, up_shape, B>>;
 
+    // The activations of one inference pass through this block and the blocks inside it; one
+    // per thread lets several threads run the const forward at once.
+    struct Context {
+        input_type skip;
+        Tensor<T, down_shape, B> down, normed;
+        Tensor<T, up_input_shape, B> sub_out, up_in;
+        Tensor<T, up_shape, B> up, up_normed, up_dropped;
+        [[no_unique_address]] typename detail::block_context<sub_block>::type sub;
+    };
+
     explicit UNetBlock(std::uint64_t dropout_seed = 0) : sub_(make_sub(dropout_seed)) {
         if constexpr (!outermost) down_act_ = down_act_type(kernels::leaky_relu_op<T>(T(0.2)));
         // Each dropout layer draws from its own stream, so changing one level leaves the others alone.
@@ -137,6 +169,40 @@ public:
                 concat_.forward(skip_, up_dropped_, y);
             } else {
                 concat_.forward(skip_, up_normed_, y);
+            }
+        }
+    }
+
+    // The inference pass: the same computation reading the weights only (see UNet::forward).
+    void forward(const input_type& x, output_type& y, Context& c, Scratch<B>& scratch, const InferenceOptions& options,
+                 Random& rng) const {
+        const input_type* down_in = &x;
+        if constexpr (!outermost) {
+            down_act_.forward(x, c.skip, scratch);
+            down_in = &c.skip;
+        }
+        down_conv_.forward(*down_in, c.down, scratch);
+        if constexpr (innermost) {
+            up_act_.forward(c.down, c.up_in, scratch);
+        } else {
+            const Tensor<T, down_shape, B>* sub_in = &c.down;
+            if constexpr (middle) {
+                down_norm_.forward(c.down, c.normed, scratch, options.batch_statistics);
+                sub_in = &c.normed;
+            }
+            sub_.forward(*sub_in, c.sub_out, c.sub, scratch, options, rng);
+            up_act_.forward(c.sub_out, c.up_in, scratch);
+        }
+        up_conv_.forward(c.up_in, c.up, scratch);
+        if constexpr (outermost) {
+            tanh_.forward(c.up, y, scratch);
+        } else {
+            up_norm_.forward(c.up, c.up_normed, scratch, options.batch_statistics);
+            if constexpr (dropout) {
+                dropout_.forward(c.up_normed, c.up_dropped, scratch, options.dropout ? &rng : nullptr);
+                concat_.forward(c.skip, c.up_dropped, y, scratch);
+            } else {
+                concat_.forward(c.skip, c.up_normed, y, scratch);
             }
         }
     }
@@ -333,6 +399,24 @@ public:
     explicit UNet(std::uint64_t seed = 0) : root_(seed) {}
 
     void forward(const input_type& x, output_type& y) { root_.forward(x, y); }
+    // What one thread needs for inference: the activations, the kernels' workspace, and the
+    // stream its dropout masks come from.
+    struct InferenceContext {
+        explicit InferenceContext(std::uint64_t dropout_seed = 0) : dropout(dropout_seed) {}
+        typename block_type::Context activations;
+        Scratch<B> scratch;
+        Random dropout;
+    };
+
+    // Inference that reads the weights only: safe to call from several threads at once, each
+    // with its own context; any batch size. Nothing is kept for backward and no running
+    // statistics change. With the same context seed the results are reproducible.
+    void forward(const input_type& x, output_type& y, InferenceContext& context,
+                 const InferenceOptions& options = InferenceOptions::reference_test_protocol()) const {
+        context.scratch.reset();
+        root_.forward(x, y, context.activations, context.scratch, options, context.dropout);
+    }
+
     // Back-propagates an output gradient computed elsewhere (a loss of the caller's own, say):
     // accumulates every parameter gradient; dx is the gradient of the input image.
     void backward(const output_type& dy, input_type& dx) { root_.backward(dy, dx, true); }
