@@ -49,7 +49,9 @@ struct lacbed_settings {
     int min_strong_beams = 50;                                // felix_strong_beams only
     excitation_error_formula excitation_error = excitation_error_formula::ewald_sphere;
     absorption_settings absorption{};
-    bool use_symmetry = true;                                 // fixed_pool only
+    // Solve one pixel per symmetry orbit and copy. Also exact for Felix's strong-beam rule: with a
+    // whole-shell pool its choice at M k is the image under M of its choice at k.
+    bool use_symmetry = true;
     std::vector<Eigen::Vector3i> other_discs{};               // reflections to output besides 000
 };
 
@@ -188,7 +190,7 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
             group.push_back(m);
             continue;
         }
-        if (!settings.use_symmetry || settings.selection != beam_selection::fixed_pool) continue;
+        if (!settings.use_symmetry) continue;
         const bool direct = detail::structure_matrix_invariant(problem, m, output_beams);
         const bool reciprocal = output_beams.size() == 1 && detail::structure_matrix_invariant(problem, -m, output_beams);
         if (direct || reciprocal) group.push_back(m);
