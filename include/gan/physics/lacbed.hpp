@@ -68,7 +68,7 @@ struct lacbed_result {
     std::vector<Eigen::Vector3i> reflections;         // 000 first, then settings.other_discs
     std::vector<std::vector<lacbed_image>> discs;      // [reflection][thickness]
     int pool_size = 0;
-    double mean_beams_per_pixel = 0.0;
+    double mean_beams_per_pixel = 0.0;                // over the solved (symmetry-distinct) pixels
     int symmetry_operations = 1;                       // size of the group used for mirroring
     int solved_pixels = 0;
 
@@ -155,7 +155,7 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
     }
     auto pool = zolz_beam_pool(xtal, frame, g_max);
     if (pool.size() < 2)
-        throw invalid_argument("the g cut-off " + std::to_string(settings.g_max) +
+        throw invalid_argument("the g cut-off " + std::to_string(g_max) +
                                " 1/A leaves no diffracted beam in the zone; increase g_max");
     const bloch_problem problem(xtal, std::move(pool), settings.accelerating_voltage, settings.absorption);
     const auto& beams = problem.beams();
