@@ -246,6 +246,19 @@ TEST_CASE("changing the x direction rotates the image") {
     CHECK(max_difference(b, a, [](int r, int c) { return std::pair{r, c}; }) > 0.05);
 }
 
+TEST_CASE("stacked() lays out thicknesses one after another, row-major") {
+    lacbed_settings s;
+    s.disc_radius = 0.5;
+    s.pixel_radius = 2;
+    s.g_max = 1.0;
+    s.thicknesses = {100, 300};
+    const auto r = simulate_lacbed(gan_test::strontium_titanate(), s);
+    const auto stack = r.stacked();
+    REQUIRE(stack.size() == 2 * 16);
+    CHECK(stack[16 + 4 * 1 + 3] == r.discs[0][1].at(1, 3));
+    CHECK(stack[4 * 2 + 0] == r.discs[0][0].at(2, 0));
+}
+
 TEST_CASE("t -> 0 and unitarity on the whole disc") {
     lacbed_settings s;
     s.disc_radius = 0.5;

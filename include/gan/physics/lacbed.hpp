@@ -73,6 +73,14 @@ struct lacbed_result {
     int solved_pixels = 0;
 
     const lacbed_image& bright_field(std::size_t thickness_index = 0) const { return discs.at(0).at(thickness_index); }
+
+    // One reflection's discs for all thicknesses as one contiguous (thicknesses, 2N, 2N) array,
+    // the layout gan::io::write_npy takes; gan::io::write_felix_bin writes a single image.
+    std::vector<double> stacked(std::size_t reflection_index = 0) const {
+        std::vector<double> out;
+        for (const auto& image : discs.at(reflection_index)) out.insert(out.end(), image.pixels.begin(), image.pixels.end());
+        return out;
+    }
 };
 
 namespace detail {
