@@ -203,6 +203,25 @@ TEST_CASE("GaAs [-110] bright field is 2mm but not 4mm; 220 and -2-20 discs are 
     CHECK(max_difference(bf, mirrored.bright_field(), [](int row, int c) { return std::pair{row, c}; }) < 1e-12);
 }
 
+TEST_CASE("GaAs [111]: the 2mm subset of the projected 6mm holds on the square grid") {
+    lacbed_settings s;
+    s.zone_axis = {1, 1, 1};
+    s.x_direction = {1, -1, 0};
+    s.disc_radius = 0.4;
+    s.pixel_radius = 8;
+    s.g_max = 1.2;
+    s.thicknesses = {700};
+    s.use_symmetry = false;
+    const auto bf = simulate_lacbed(gan_test::gallium_arsenide(), s).bright_field();
+    const int n = bf.size;
+    CHECK(max_difference(bf, bf, [n](int r, int c) { return std::pair{r, n - 1 - c}; }) < 1e-10);
+    CHECK(max_difference(bf, bf, [n](int r, int c) { return std::pair{n - 1 - r, c}; }) < 1e-10);
+    // A 90-degree rotation is not in 6mm.
+    CHECK(max_difference(bf, bf, [n](int r, int c) { return std::pair{n - 1 - c, r}; }) > 1e-3);
+    s.use_symmetry = true;
+    CHECK(simulate_lacbed(gan_test::gallium_arsenide(), s).symmetry_operations == 4);
+}
+
 TEST_CASE("reciprocity I_000(k) = I_000(-k) in a zone with no structural symmetry, with and without absorption") {
     lacbed_settings s;
     s.zone_axis = {1, 2, 3};
