@@ -83,14 +83,15 @@ static void BM_pixel_perturbative(benchmark::State& state) { pixel_cost(state, s
 BENCHMARK(BM_pixel_perturbative)->Arg(50)->Arg(100)->Arg(200)->Arg(300)->Unit(benchmark::kMillisecond);
 
 // Whole discs, all available threads. Arguments: pixel radius N (image 2N x 2N), beams, and the
-// beam rule (0: fixed complete-shell pool with 4mm mirroring; 1: Felix's per-pixel >= beams
-// strong beams, no mirroring, the like-for-like comparison with Felix's runtimes).
+// beam rule (0: fixed complete-shell pool; 1: Felix's per-pixel rule with >= beams strong beams,
+// as Felix computes it; 2: Felix's rule solving every pixel, no symmetry mirroring).
 static void BM_srtio3_disc(benchmark::State& state) {
     const auto x = strontium_titanate();
     lacbed_settings s;
     s.pixel_radius = static_cast<int>(state.range(0));
     s.disc_radius = 0.891344887;
     s.thicknesses = {200, 600, 1000};
+    s.use_symmetry = state.range(2) != 2;
     if (state.range(2) == 0) {
         s.g_max = cutoff_for(x, static_cast<int>(state.range(1)));
     } else {
@@ -113,6 +114,7 @@ BENCHMARK(BM_srtio3_disc)
     ->Args({32, 50, 1})
     ->Args({64, 50, 0})
     ->Args({64, 50, 1})
+    ->Args({64, 50, 2})
     ->Args({32, 300, 0})
     ->Args({64, 300, 0})
     ->Unit(benchmark::kMillisecond)
@@ -120,8 +122,8 @@ BENCHMARK(BM_srtio3_disc)
     ->MeasureProcessCPUTime();
 
 // Felix's GaAs [-110] sample geometry, 80 x 80: Felix takes about 13 s for it with 50 beams on one
-// core. Arguments: beam rule as above (0 fixed pool of >= 50 beams with 2mm mirroring, 1 Felix's
-// per-pixel >= 50 strong beams).
+// core. Arguments: beam rule as above (0 fixed pool of >= 50 beams, 1 Felix's per-pixel >= 50
+// strong beams, 2 the same solving every pixel).
 static void BM_gaas_disc(benchmark::State& state) {
     const auto x = gallium_arsenide();
     lacbed_settings s;
@@ -130,6 +132,7 @@ static void BM_gaas_disc(benchmark::State& state) {
     s.pixel_radius = 40;
     s.disc_radius = 0.5;
     s.thicknesses = {600, 1000};
+    s.use_symmetry = state.range(0) != 2;
     if (state.range(0) == 0) {
         const microscope_frame frame(x, s.zone_axis, s.x_direction);
         s.g_max = zolz_beam_pool(x, frame, 10.0).at(49).g.norm() / two_pi;
@@ -147,4 +150,4 @@ static void BM_gaas_disc(benchmark::State& state) {
     state.counters["beams"] = beams;
     state.counters["patterns/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_gaas_disc)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_gaas_disc)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();

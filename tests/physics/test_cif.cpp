@@ -7,6 +7,9 @@
 
 #include "crystals.hpp"
 
+#include <filesystem>
+#include <fstream>
+
 using namespace gan::physics;
 
 namespace {
@@ -76,6 +79,29 @@ Cs1 Cs 0 0 0 0.01
     CHECK(x.atoms()[1].fractional.isApprox(Eigen::Vector3d(.5, .5, .5)));
     CHECK(x.atoms()[0].b_iso == doctest::Approx(8 * pi * pi * 0.01));
     CHECK(x.detect_centring() == centring::body);
+}
+
+TEST_CASE("a Felix case (felix.inp + felix.cif) reads and runs; RDebyeWallerConstant fills missing B") {
+    const auto dir = std::filesystem::temp_directory_path();
+    const std::string inp = (dir / "gan_physics_case_felix.inp").string(), cif = (dir / "gan_physics_case_felix.cif").string();
+    {
+        std::ofstream(inp) << "IPixelCount = 3\nIMinStrongBeams = 12\nIMinWeakBeams = 0\nRgLimit = 2.0\n"
+                              "RDebyeWallerConstant = 0.45\nROuterConvergenceAngle = 0.5\n"
+                              "IIncidentBeamDirection = [-1,1,0]\nIXDirection = [1,1,0]\nINormalDirection = [-1,1,0]\n"
+                              "RAcceleratingVoltage (kV) = 200.0\nRInitialThickness = 500.0\nRFinalThickness = 500.0\n"
+                              "RDeltaThickness = 10.0\nIAbsorbFLAG = 0\n";
+        std::string text = gaas_cif;
+        text.replace(text.find("0.5854"), 6, "?");
+        std::ofstream(cif) << text;
+    }
+    const auto c = read_felix_case(inp, cif);
+    CHECK(c.xtal.atoms().front().b_iso == 0.45);
+    CHECK(c.xtal.atoms().back().b_iso == doctest::Approx(0.3528));
+    const auto result = simulate_lacbed(c.xtal, c.settings);
+    CHECK(result.bright_field().size == 6);
+    CHECK(result.mean_beams_per_pixel >= 12.0);
+    std::filesystem::remove(inp);
+    std::filesystem::remove(cif);
 }
 
 TEST_CASE("bad CIFs get clear errors") {

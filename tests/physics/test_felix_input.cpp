@@ -1,15 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <gan/physics/felix_input.hpp>
-#include <gan/physics/lacbed_io.hpp>
 
 #include "crystals.hpp"
 
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
 using namespace gan::physics;
 
@@ -154,38 +148,4 @@ TEST_CASE("bad felix.inp input gets a clear error") {
     expect_message(replace(fortran_style, "RInitialThickness         = 200.0", "RInitialThickness = -5"), "thickness");
     expect_message(replace(fortran_style, "IXDirection               = [1,0,0]", "IXDirection = [1,0]"), "three integers");
     CHECK_THROWS_AS(read_felix_inp("/nonexistent/felix.inp"), gan::io_error);
-}
-
-TEST_CASE("discs are written as Felix .bin and as .npy") {
-    lacbed_image a{2, {0.25, 0.5, 0.75, 1.0}}, b{2, {1.0, 2.0, 3.0, 4.0}};
-    const auto dir = std::filesystem::temp_directory_path();
-    const std::string bin = (dir / "gan_physics_test.bin").string(), npy = (dir / "gan_physics_test.npy").string();
-    write_felix_bin(bin, a);
-    {
-        std::ifstream in(bin, std::ios::binary);
-        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        REQUIRE(bytes.size() == 32);
-        double back[4];
-        std::memcpy(back, bytes.data(), 32);  // the test machine is little-endian x86-64
-        for (int i = 0; i < 4; ++i) CHECK(back[i] == a.pixels[static_cast<std::size_t>(i)]);
-    }
-    write_npy(npy, {a, b});
-    {
-        std::ifstream in(npy, std::ios::binary);
-        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        REQUIRE(bytes.size() > 10);
-        CHECK(std::string(bytes.data() + 1, 5) == "NUMPY");
-        const std::size_t header = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
-        CHECK((10 + header) % 64 == 0);
-        const std::string dict(bytes.data() + 10, header);
-        CHECK(dict.find("'shape': (2, 2, 2)") != std::string::npos);
-        CHECK(dict.find("'<f8'") != std::string::npos);
-        REQUIRE(bytes.size() == 10 + header + 64);
-        double last;
-        std::memcpy(&last, bytes.data() + bytes.size() - 8, 8);
-        CHECK(last == 4.0);
-    }
-    std::remove(bin.c_str());
-    std::remove(npy.c_str());
-    CHECK_THROWS_AS(write_felix_bin("/nonexistent/dir/x.bin", a), gan::io_error);
 }

@@ -14,16 +14,11 @@
 //
 // Cost: each f' is a 2-D integral over an infinite quadrant. For one (Z, B) f' is a smooth
 // function of |g|, so it is integrated at Chebyshev nodes once and interpolated.
-#include <Eigen/Dense>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <queue>
-#include <tuple>
 #include <vector>
 
 #include "gan/core/error.hpp"

@@ -20,6 +20,7 @@
 
 #include "gan/core/error.hpp"
 #include "gan/physics/crystal.hpp"
+#include "gan/physics/felix_input.hpp"
 #include "gan/physics/scattering_factors.hpp"
 #include "gan/version.hpp"
 
@@ -109,6 +110,20 @@ inline crystal read_cif(const std::string& path, const cif_options& options = {}
     }
     if (doc.blocks.empty()) throw io_error("CIF '" + path + "' has no data_ block");
     return detail::crystal_from_cif_block(doc.blocks.front(), options);
+}
+
+// A Felix case: felix.inp plus felix.cif, read the way Felix reads them (RDebyeWallerConstant is
+// the B of sites without a usable one; the CIF's _cell_volume is used).
+struct felix_case {
+    crystal xtal;
+    lacbed_settings settings;
+};
+
+inline felix_case read_felix_case(const std::string& inp_path, const std::string& cif_path) {
+    felix_input input = read_felix_inp(inp_path);
+    cif_options options;
+    options.default_b_iso = input.default_debye_waller;
+    return {read_cif(cif_path, options), std::move(input.settings)};
 }
 
 }  // namespace physics

@@ -167,7 +167,6 @@ inline felix_input parse_felix_inp(std::string_view text) {
     s.selection = beam_selection::felix_strong_beams;
     s.excitation_error = excitation_error_formula::felix;
     s.min_strong_beams = static_cast<int>(v.number(key_named("IMinStrongBeams")));
-    s.use_symmetry = false;
 
     const double first = v.number(key_named("RInitialThickness"));
     const double last = v.number_or(key_named("RFinalThickness"), first);

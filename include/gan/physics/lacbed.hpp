@@ -49,7 +49,9 @@ struct lacbed_settings {
     int min_strong_beams = 50;                                // felix_strong_beams only
     excitation_error_formula excitation_error = excitation_error_formula::ewald_sphere;
     absorption_settings absorption{};
-    bool use_symmetry = true;                                 // fixed_pool only
+    // Solve one pixel per symmetry orbit and copy. Also exact for Felix's strong-beam rule: with a
+    // whole-shell pool its choice at M k is the image under M of its choice at k.
+    bool use_symmetry = true;
     std::vector<Eigen::Vector3i> other_discs{};               // reflections to output besides 000
 };
 
@@ -66,11 +68,19 @@ struct lacbed_result {
     std::vector<Eigen::Vector3i> reflections;         // 000 first, then settings.other_discs
     std::vector<std::vector<lacbed_image>> discs;      // [reflection][thickness]
     int pool_size = 0;
-    double mean_beams_per_pixel = 0.0;
+    double mean_beams_per_pixel = 0.0;                // over the solved (symmetry-distinct) pixels
     int symmetry_operations = 1;                       // size of the group used for mirroring
     int solved_pixels = 0;
 
     const lacbed_image& bright_field(std::size_t thickness_index = 0) const { return discs.at(0).at(thickness_index); }
+
+    // One reflection's discs for all thicknesses as one contiguous (thicknesses, 2N, 2N) array,
+    // the layout gan::io::write_npy takes; gan::io::write_felix_bin writes a single image.
+    std::vector<double> stacked(std::size_t reflection_index = 0) const {
+        std::vector<double> out;
+        for (const auto& image : discs.at(reflection_index)) out.insert(out.end(), image.pixels.begin(), image.pixels.end());
+        return out;
+    }
 };
 
 namespace detail {
@@ -153,7 +163,7 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
     }
     auto pool = zolz_beam_pool(xtal, frame, g_max);
     if (pool.size() < 2)
-        throw invalid_argument("the g cut-off " + std::to_string(settings.g_max) +
+        throw invalid_argument("the g cut-off " + std::to_string(g_max) +
                                " 1/A leaves no diffracted beam in the zone; increase g_max");
     const bloch_problem problem(xtal, std::move(pool), settings.accelerating_voltage, settings.absorption);
     const auto& beams = problem.beams();
@@ -188,7 +198,7 @@ inline lacbed_result simulate_lacbed(const crystal& xtal, const lacbed_settings&
             group.push_back(m);
             continue;
         }
-        if (!settings.use_symmetry || settings.selection != beam_selection::fixed_pool) continue;
+        if (!settings.use_symmetry) continue;
         const bool direct = detail::structure_matrix_invariant(problem, m, output_beams);
         const bool reciprocal = output_beams.size() == 1 && detail::structure_matrix_invariant(problem, -m, output_beams);
         if (direct || reciprocal) group.push_back(m);
