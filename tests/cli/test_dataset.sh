@@ -50,6 +50,16 @@ expect 0 "4 already done, computing 2" "$lacbed" dataset --output ds "${small[@]
 [[ ! -e ds/train/pattern/.000000_X.npy.tmp.99999 ]] || fail "a stale temporary file was left behind"
 expect 1 "made with other flags (--thickness" "$lacbed" dataset --output ds "${small[@]}" --thickness 300
 
+# Ctrl-C in the middle leaves only complete samples; the rerun finishes the rest.
+"$lacbed" dataset --output ds_int "${small[@]}" > /dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid 2> /dev/null
+wait $pid 2> /dev/null
+expect 0 "6 samples" "$lacbed" dataset --output ds_int "${small[@]}"
+for f in $(cd ds && find . -name '*.npy'); do cmp -s "ds/$f" "ds_int/$f" || fail "$f differs after an interrupted run"; done
+[[ -z $(find ds_int -name '.*.tmp.*') ]] || fail "temporaries left after resuming an interrupted run"
+
 # The output does not depend on the number of threads.
 expect 0 "computing 6" "$lacbed" dataset --output ds1 "${small[@]}" --threads 1
 for f in $(cd ds && find . -name '*.npy'); do cmp -s "ds/$f" "ds1/$f" || fail "$f differs between 1 thread and all"; done
