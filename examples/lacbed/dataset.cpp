@@ -1,6 +1,7 @@
 // lacbed dataset: training pairs (structure image, (000) LACBED disc) for drawn cubic crystals,
 // written so that `lacbed train --inputs DIR/train/structure --targets DIR/train/pattern` reads
 // them directly. Layout and conventions: docs/dataset.md.
+#include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -39,7 +41,7 @@ const char* const summary =
     "Rerunning the same command resumes: finished samples are kept, not recomputed.";
 
 std::string sample_id(std::size_t index, const ph::sampled_structure& s) {
-    char prefix[16];
+    char prefix[32];
     std::snprintf(prefix, sizeof prefix, "%06zu_", index);
     return prefix + s.formula;
 }

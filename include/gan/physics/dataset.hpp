@@ -45,9 +45,9 @@ struct dataset_settings {
     double disc_radius_in_g_min = 3.0;     // the published geometry
     // Pool cut-off |g| <= g_max_in_g_min |g_min|, whole shells: 4.5 gives 69 beams for every cubic
     // [001] lattice (the allowed hk0 net is square), about 1.7 s of CPU per 64x64 Bird-King sample.
-    // Against a 137-beam pool the pattern then moves by at most 0.001-0.08 (0.07-0.25 at 4.0,
-    // 49 beams), and first-order absorption would add 0.04, so the default is the exact solver at
-    // 4.5 (measurements in docs/dataset.md).
+    // Against a 137-beam pool single pixels of the pattern are then off by 0.001 (SiC) to 0.2
+    // (TiCoSb), fewer beams are markedly worse (0.25 for KMgF3 at 61 beams), and first-order
+    // absorption would add 0.04, so the default is the exact solver at 4.5 (docs/dataset.md).
     double g_max_in_g_min = 4.5;
     absorption_settings absorption{absorption_model::bird_king, 0.0};
     structure_kind structure = structure_kind::potential;

@@ -15,6 +15,7 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -50,7 +51,7 @@ struct prototype_variant {
 };
 
 struct prototype_family {
-    const char* name;          // "zinc-blende"
+    const char* name;          // "zinc-blende"; matched case-insensitively on the command line
     const char* space_group;   // Hermann-Mauguin
     int space_group_number = 0;
     centring lattice_centring = centring::primitive;
