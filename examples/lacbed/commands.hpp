@@ -8,5 +8,7 @@ namespace lacbed {
 int train_command(const std::vector<std::string>& args);
 int predict_command(const std::vector<std::string>& args);
 int evaluate_command(const std::vector<std::string>& args);
+int dataset_command(const std::vector<std::string>& args);
+int simulate_command(const std::vector<std::string>& args);
 
 }  // namespace lacbed

@@ -3,6 +3,8 @@
 //   lacbed train     --inputs DIR --targets DIR --output DIR     train a pix2pix model
 //   lacbed predict   --model FILE --input PATH --output PATH     predict images with it
 //   lacbed evaluate  --model FILE --inputs DIR --targets DIR     score it against targets
+//   lacbed dataset   --output DIR --count N                      simulate training pairs
+//   lacbed simulate  --cif FILE --output disc.npy                one crystal's (000) disc
 //
 // Every failure is one line on stderr and a non-zero exit status: 1 for bad data or files,
 // 2 for a mistake in the command line.
@@ -29,6 +31,8 @@ const char* const overview =
     "  train      train a U-Net generator against a PatchGAN on image pairs\n"
     "  predict    run a trained generator on an image or a folder of images\n"
     "  evaluate   MSE, PSNR, SSIM and correlation against targets, beside a mean-image baseline\n"
+    "  dataset    simulate (structure image, (000) disc) pairs of cubic crystals, split by chemistry\n"
+    "  simulate   the (000) LACBED disc of one CIF, from flags or from Felix's felix.inp\n"
     "\n"
     "'lacbed <command> --help' describes a command's options.\n";
 
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
         if (command == "train") return lacbed::train_command(args);
         if (command == "predict") return lacbed::predict_command(args);
         if (command == "evaluate") return lacbed::evaluate_command(args);
+        if (command == "dataset") return lacbed::dataset_command(args);
+        if (command == "simulate") return lacbed::simulate_command(args);
         std::cerr << "lacbed: unknown command '" << command << "'; run 'lacbed --help'\n";
         return 2;
     } catch (const lacbed::usage_error& e) {
