@@ -11,6 +11,7 @@
 #include "gan/core/init.hpp"
 #include "gan/core/progress.hpp"
 #include "gan/core/random.hpp"
+#include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/core/transfer.hpp"
@@ -31,6 +32,7 @@
 #include "gan/layers/dropout.hpp"
 #include "gan/layers/instance_norm2d.hpp"
 #include "gan/layers/parameter.hpp"
+#include "gan/layers/sequential.hpp"
 
 #include "gan/losses/bce_with_logits.hpp"
 #include "gan/losses/l1.hpp"
@@ -41,12 +43,39 @@
 #include "gan/optim/parameter_list.hpp"
 #include "gan/optim/sgd.hpp"
 
+#include "gan/models/init.hpp"
+#include "gan/models/norm.hpp"
+#include "gan/models/patchgan.hpp"
+#include "gan/models/unet.hpp"
+
 #include "gan/io/atomic_file.hpp"
 #include "gan/io/felix_bin.hpp"
+#include "gan/io/figures.hpp"
 #include "gan/io/npy.hpp"
 #include "gan/io/plot.hpp"
 #include "gan/io/raster.hpp"
 #include "gan/io/safetensors.hpp"
 
+#include "gan/train/checkpoint.hpp"
 #include "gan/train/metrics.hpp"
-// gan/io/png.hpp is not included here: it needs libpng (link gan::png).
+#include "gan/train/paired_images.hpp"
+#include "gan/train/pix2pix.hpp"
+#include "gan/train/state_dict.hpp"
+
+#include "gan/physics/beams.hpp"
+#include "gan/physics/bird_king.hpp"
+#include "gan/physics/bloch.hpp"
+#include "gan/physics/constants.hpp"
+#include "gan/physics/crystal.hpp"
+#include "gan/physics/dataset.hpp"
+#include "gan/physics/felix_input.hpp"
+#include "gan/physics/lacbed.hpp"
+#include "gan/physics/prototypes.hpp"
+#include "gan/physics/scattering_factors.hpp"
+#include "gan/physics/structure_factor.hpp"
+#include "gan/physics/structure_image.hpp"
+
+// Not included here, because they need more than gan::gan:
+//   gan/io/png.hpp, gan/train/trainer.hpp   libpng (link gan::png)
+//   gan/physics/cif.hpp                     gemmi (Debian's gemmi-dev), slow to compile
+//   gan/backends/cuda.hpp                   the CUDA runtime (link gan::cuda)

@@ -11,20 +11,7 @@
 #include <cmath>
 #include <cstddef>
 
-// GCC 12 reports the _mm512_undefined_*() start values inside its own AVX-512 intrinsics as
-// uninitialised wherever xsimd inlines them (GCC bug 105593, fixed in GCC 13). The diagnostic
-// state that counts is the one where a kernel is defined, so the kernel headers wrap their
-// definitions (and xsimd's, included here) in these two macros.
-#if defined(__GNUC__) && !defined(__clang__)
-#define GAN_SIMD_KERNELS_BEGIN                                   \
-    _Pragma("GCC diagnostic push")                               \
-    _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")        \
-    _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
-#define GAN_SIMD_KERNELS_END _Pragma("GCC diagnostic pop")
-#else
-#define GAN_SIMD_KERNELS_BEGIN
-#define GAN_SIMD_KERNELS_END
-#endif
+#include "gan/core/compiler_warnings.hpp"
 
 GAN_SIMD_KERNELS_BEGIN
 #include <xsimd/xsimd.hpp>

@@ -2,7 +2,7 @@
 // Reciprocal vectors in the microscope frame, the beam pool, the pixel-to-tilt map and excitation
 // errors. Units follow Felix: reciprocal vectors and tilts carry the 2 pi (|g| = 2 pi / d), while
 // user-facing cut-offs and disc radii are in 1/angstrom without it (1/d).
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 
 #include <algorithm>
 #include <cmath>

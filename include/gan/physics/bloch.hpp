@@ -7,7 +7,7 @@
 // and the fast SelfAdjointEigenSolver path applies (C^-1 = C^dagger). With absorption U -> U + iU'
 // and, unlike Felix, the mean absorption U'_0 stays on the diagonal, so the total intensity decays
 // monotonically with thickness and never exceeds 1. One decomposition serves every thickness.
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 
 #include <algorithm>
 #include <cmath>

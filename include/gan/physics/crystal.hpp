@@ -2,7 +2,7 @@
 // A crystal as the simulator sees it: a lattice plus every atom of the unit cell (already
 // expanded by symmetry), each with atomic number, fractional position, occupancy and isotropic
 // Debye-Waller factor B (angstrom^2).
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 
 #include <array>
 #include <cmath>

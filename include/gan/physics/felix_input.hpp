@@ -10,7 +10,7 @@
 // IMinReflectionPool sets the pool size), and beams are chosen per pixel by Felix's strong-beam
 // rule with its excitation-error formula. Where Felix is wrong we are not: the pool is rounded up to
 // whole shells and the mean absorption U'_0 is kept (docs/physics.md).
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -8,7 +8,7 @@
 // decomposition per pixel for every thickness; oneTBB over pixels (each pixel writes only its own
 // slots, so the output does not depend on scheduling); and, with a fixed beam set, solving only one
 // pixel per orbit of the disc's symmetry group and copying the rest.
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 

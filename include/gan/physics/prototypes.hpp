@@ -12,7 +12,7 @@
 //    Pearson (intermetallics).
 // The estimates are within a few percent of measured cells (NaCl 5.66 vs 5.64, GaAs 5.57 vs 5.65,
 // SrTiO3 4.01 vs 3.91, CaF2 5.61 vs 5.46); the network only needs them plausible and consistent.
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 
 #include <algorithm>
 #include <array>

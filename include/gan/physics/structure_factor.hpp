@@ -6,7 +6,7 @@
 //
 // with q = |g|/(2 pi) = 1/d and s = q/2. The exp(-2 pi i g.r) sign is Felix's. U_g is in the
 // 1/lambda convention (U_g = 2 m0 gamma e V_g / h^2), so the extinction distance is 1/(lambda |U_g|).
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 
 #include <complex>
 

@@ -16,7 +16,7 @@
 // Grid: pixel (row j, column i) sits at fractional (x, y) = (i, j) / (n - 1) by default, so the last
 // row and column repeat the first (the published convention), or at (i, j) / n. Both images are
 // min-max normalised to 0..1 without inversion (the published PNGs were inverted for display).
-#include <Eigen/Dense>
+#include "gan/physics/eigen.hpp"
 
 #include <algorithm>
 #include <cmath>

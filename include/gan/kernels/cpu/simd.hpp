@@ -5,7 +5,11 @@
 // the stand-in on any machine, which is how the plain-loop path is built and tested on x86.
 #include <cstddef>
 
+#include "gan/core/compiler_warnings.hpp"
+
+GAN_SIMD_KERNELS_BEGIN
 #include <xsimd/xsimd.hpp>
+GAN_SIMD_KERNELS_END
 
 #include "gan/version.hpp"
 
