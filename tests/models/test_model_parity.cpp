@@ -31,7 +31,7 @@ void check_against(const std::string& fixture_name, Model& model) {
         // per-channel constant); both sides return rounding noise of ~1e-6 there, which has no
         // scale of its own. Such gradients are measured against the largest gradient of the model.
         double model_scale = 0;
-        model.visit_parameters([&](const std::string& name, gan::Parameter<float>& p) {
+        model.visit_parameters([&](const std::string& name, gan::Parameter<float>&) {
             for (float v : fixture.values("grad." + name)) model_scale = std::max(model_scale, double(std::abs(v)));
         });
         model.visit_parameters([&](const std::string& name, gan::Parameter<float>& p) {

@@ -27,8 +27,9 @@ TEST_CASE("three pix2pix iterations equal the reference's, loss by loss and weig
     for (int it = 0; it < 3; ++it) {
         G::input_type a;
         G::output_type b;
-        fixture.load("a" + std::to_string(it), a);
-        fixture.load("b" + std::to_string(it), b);
+        const std::string index = std::to_string(it);
+        fixture.load(std::string("a").append(index), a);  // not "a" + ...: GCC 12 warns falsely there
+        fixture.load(std::string("b").append(index), b);
         const auto losses = model.train_step(a, b);
         CAPTURE(it);
         CHECK(losses.g_gan == doctest::Approx(expected_losses[4 * it + 0]).epsilon(1e-5));
