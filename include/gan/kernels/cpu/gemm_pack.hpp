@@ -99,6 +99,8 @@ void pack_b(operand<T> b, std::size_t p0, std::size_t kb, std::size_t j0, std::s
                 const std::size_t pe = std::min(kb, pb + step);
                 for (std::size_t j = 0; j < cc; ++j) {
                     const T* src = b.at(p0, j0 + c0 + j);
+                    // NR rows of B are NR streams, more than the hardware prefetchers follow.
+                    if (pb + 2 * step < kb) __builtin_prefetch(src + pb + 2 * step);
                     for (std::size_t p = pb; p < pe; ++p) dst[p * NR + j] = src[p];
                 }
                 for (std::size_t p = pb; p < pe; ++p)
