@@ -132,8 +132,9 @@ TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", 
 
 TEST_CASE_TEMPLATE("gemm results are bit-identical for 1 and 2 threads", T, float, double) {
     std::mt19937 rng(3);
-    // Large enough to run in parallel; the second is narrow and runs transposed.
-    const std::size_t shapes[][3] = {{300, 333, 700}, {500, 12, 900}, {130, 1030, 520}};
+    // Large enough to run in parallel; the second is narrow and runs transposed, the last two
+    // take the dot-product path.
+    const std::size_t shapes[][3] = {{300, 333, 700}, {500, 12, 900}, {130, 1030, 520}, {700, 3, 1100}, {3, 700, 1100}};
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
