@@ -186,10 +186,16 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                         const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
                         const bool direct = direct_b && cols == NR;
                         const T* b_panel = direct ? b.at(pc, jc + j) : bp + jp * kb * NR;
-                        for (std::size_t ir = 0; ir < mb; ir += MR)
-                            tile::run(kb, a_block + ir / MR * a_stride, b_panel, direct ? b.ld : NR,
-                                      c + (ic + ir) * rs + (jc + j) * cs, rs, cs, std::min(MR, mb - ir), cols,
-                                      overwrite);
+                        for (std::size_t ir = 0; ir < mb; ir += MR) {
+                            const T* a_panel = a_block + ir / MR * a_stride;
+                            T* c_tile = c + (ic + ir) * rs + (jc + j) * cs;
+                            const std::size_t rows = std::min(MR, mb - ir);
+                            if (direct)
+                                tile::template run<true>(kb, a_panel, b_panel, b.ld, c_tile, rs, cs, rows, cols,
+                                                         overwrite);
+                            else
+                                tile::run(kb, a_panel, b_panel, NR, c_tile, rs, cs, rows, cols, overwrite);
+                        }
                     }
                 }
             });
