@@ -123,7 +123,7 @@ TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", 
     const std::size_t shapes[][3] = {{0, 5, 5},   {5, 0, 5},   {5, 5, 0},    {1, 1, 1},    {1, 1, 1000},
                                      {1, 77, 1},  {77, 1, 1},  {1, 300, 9},  {300, 1, 9},  {6, 64, 256},
                                      {7, 65, 257}, {5, 63, 255}, {13, 33, 129}, {145, 20, 30}, {290, 70, 520},
-                                     {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}};
+                                     {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}, {4, 3, 0}, {3, 4, 0}};
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
