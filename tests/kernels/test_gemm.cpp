@@ -4,6 +4,7 @@
 #include <gan/kernels/gemm.hpp>
 
 #include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
 
 #include <cmath>
 #include <cstddef>
@@ -122,7 +123,7 @@ TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", 
     const std::size_t shapes[][3] = {{0, 5, 5},   {5, 0, 5},   {5, 5, 0},    {1, 1, 1},    {1, 1, 1000},
                                      {1, 77, 1},  {77, 1, 1},  {1, 300, 9},  {300, 1, 9},  {6, 64, 256},
                                      {7, 65, 257}, {5, 63, 255}, {13, 33, 129}, {145, 20, 30}, {290, 70, 520},
-                                     {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}};
+                                     {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}, {4, 3, 0}, {3, 4, 0}};
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
@@ -131,8 +132,9 @@ TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", 
 
 TEST_CASE_TEMPLATE("gemm results are bit-identical for 1 and 2 threads", T, float, double) {
     std::mt19937 rng(3);
-    // Large enough to run in parallel; the second is narrow and runs transposed.
-    const std::size_t shapes[][3] = {{300, 333, 700}, {500, 12, 900}, {130, 1030, 520}};
+    // Large enough to run in parallel; the second is narrow and runs transposed, the last two
+    // take the dot-product path.
+    const std::size_t shapes[][3] = {{300, 333, 700}, {500, 12, 900}, {130, 1030, 520}, {700, 3, 1100}, {3, 700, 1100}};
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
@@ -204,6 +206,30 @@ TEST_CASE_TEMPLATE("gemm with a pre-packed A is bit-identical for 1 and 2 thread
         INFO(describe(p.s, true));
         for (const auto& c : results) CHECK(std::memcmp(c.data(), results[0].data(), c.size() * sizeof(T)) == 0);
     }
+}
+
+TEST_CASE("gemm called from concurrent TBB tasks gives the results of serial calls") {
+    // Each call is large enough to fork tasks of its own: a thread waiting for them must not run
+    // another call's work on top of its own packing buffers.
+    std::mt19937 rng(19);
+    std::vector<Problem> problems;
+    for (int i = 0; i < 8; ++i)
+        problems.push_back(make_problem(150 + 20 * i, 120 + 10 * i, 300, i % 2 ? Transpose::yes : Transpose::no,
+                                        i % 3 ? Transpose::no : Transpose::yes, rng));
+    std::vector<std::vector<float>> serial, concurrent;
+    for (const auto& p : problems) {
+        const auto a = as<float>(p.a), b = as<float>(p.b);
+        auto c = as<float>(p.c);
+        gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), c.data(), false);
+        serial.push_back(std::move(c));
+        concurrent.push_back(as<float>(p.c));
+    }
+    tbb::parallel_for(std::size_t(0), problems.size(), [&](std::size_t i) {
+        const auto a = as<float>(problems[i].a), b = as<float>(problems[i].b);
+        gan::kernels::gemm(gan::cpu{}, problems[i].s, a.data(), b.data(), concurrent[i].data(), false);
+    });
+    for (std::size_t i = 0; i < problems.size(); ++i)
+        CHECK(std::memcmp(serial[i].data(), concurrent[i].data(), serial[i].size() * sizeof(float)) == 0);
 }
 
 TEST_CASE("gemm reuses its packing buffers once warm") {

@@ -21,6 +21,7 @@
 
 #include "gan/core/error.hpp"
 #include "gan/core/tensor.hpp"
+#include "gan/kernels/cpu/gemm_dot.hpp"
 #include "gan/kernels/cpu/gemm_micro.hpp"
 #include "gan/kernels/cpu/gemm_narrow.hpp"
 #include "gan/kernels/cpu/gemm_pack.hpp"
@@ -185,10 +186,16 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                         const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
                         const bool direct = direct_b && cols == NR;
                         const T* b_panel = direct ? b.at(pc, jc + j) : bp + jp * kb * NR;
-                        for (std::size_t ir = 0; ir < mb; ir += MR)
-                            tile::run(kb, a_block + ir / MR * a_stride, b_panel, direct ? b.ld : NR,
-                                      c + (ic + ir) * rs + (jc + j) * cs, rs, cs, std::min(MR, mb - ir), cols,
-                                      overwrite);
+                        for (std::size_t ir = 0; ir < mb; ir += MR) {
+                            const T* a_panel = a_block + ir / MR * a_stride;
+                            T* c_tile = c + (ic + ir) * rs + (jc + j) * cs;
+                            const std::size_t rows = std::min(MR, mb - ir);
+                            if (direct)
+                                tile::template run<true>(kb, a_panel, b_panel, b.ld, c_tile, rs, cs, rows, cols,
+                                                         overwrite);
+                            else
+                                tile::run(kb, a_panel, b_panel, NR, c_tile, rs, cs, rows, cols, overwrite);
+                        }
                     }
                 }
             });
@@ -231,6 +238,40 @@ void gemm_unpacked(std::size_t m, std::size_t n, std::size_t k, operand<T> a, op
         else
             gemm_blocked<T, nv>(m, n, k, a_to_pack<T>{a}, b, c, rs, cs, accumulate);
     });
+}
+
+// C[m × JB] (+)= op(A) · op(B) with op(A) not transposed (rows contiguous along K), through the
+// dot-product kernel; C element (i, j) at c[i * rs + j * cs].
+template <class T, std::size_t JB>
+void gemm_dot(std::size_t m, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs, std::size_t cs,
+              bool accumulate) {
+    constexpr std::size_t R = simd<T>::registers >= 32 ? 4 : 2;
+    T* bt = gemm_b_workspace().get<T>(JB * k);
+    for (std::size_t j = 0; j < JB; ++j)
+        for (std::size_t p = 0; p < k; ++p) bt[j * k + p] = *b.at(p, j);
+    const std::size_t blocks = m / R;
+    for_blocks(m * JB * k >= gemm_parallel_threshold, 1, blocks + m % R,
+               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                   for (std::size_t q = q0; q < q1; ++q) {
+                       if (q < blocks) {
+                           dot_rows<T, R, JB>(k, a.at(q * R, 0), a.ld, bt, c + q * R * rs, rs, cs, accumulate);
+                       } else {
+                           const std::size_t i = blocks * R + (q - blocks);
+                           dot_rows<T, 1, JB>(k, a.at(i, 0), a.ld, bt, c + i * rs, rs, cs, accumulate);
+                       }
+                   }
+               });
+}
+
+// Runs f(std::integral_constant<JB>) for JB = n in 1..4.
+template <class F>
+void with_columns(std::size_t n, const F& f) {
+    switch (n) {
+    case 1: f(std::integral_constant<std::size_t, 1>{}); break;
+    case 2: f(std::integral_constant<std::size_t, 2>{}); break;
+    case 3: f(std::integral_constant<std::size_t, 3>{}); break;
+    default: f(std::integral_constant<std::size_t, 4>{}); break;
+    }
 }
 
 // C[m × JB] (+)= A · op(B) with A pre-packed, through the narrow kernel.
@@ -321,6 +362,17 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
     const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
     // Even the narrowest tile is a whole vector wide: a C of a few columns (a GEMV, a 2×2 image)
     // fills its transpose's tiles better. C^T = op(B)^T op(A)^T, with C addressed transposed.
+    // At most four columns (or rows) and the long operand stored along K: dot products read it
+    // once, as stored, where any tile would first have to pack it.
+    if (s.n > 0 && s.n <= 4 && !opa.transposed)
+        return cpu_detail::with_columns(s.n, [&](auto jb) {
+            cpu_detail::gemm_dot<T, jb>(s.m, s.k, opa, opb, c, s.ldc, 1, accumulate);
+        });
+    if (s.m > 0 && s.m <= 4 && opb.transposed)
+        return cpu_detail::with_columns(s.m, [&](auto jb) {
+            const cpu_detail::operand<T> at{b, s.ldb, false}, bt{a, s.lda, !opa.transposed};
+            cpu_detail::gemm_dot<T, jb>(s.n, s.k, at, bt, c, 1, s.ldc, accumulate);
+        });
     const auto round = [](std::size_t x, std::size_t r) { return (x + r - 1) / r * r; };
     const auto padded = [&](std::size_t rows, std::size_t cols) {
         return round(rows, Bk::mr) * round(cols, Bk::tile_vectors(cols) * W);

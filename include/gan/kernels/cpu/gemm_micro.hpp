@@ -24,7 +24,8 @@ struct micro_tile {
 
     // C element (i, j) is c[i * rs + j * cs]; only rows × cols of the tile are stored. Row p of the
     // B panel is at b + p * ldb: a packed panel (ldb = NR) or, where packing would not pay, B as
-    // stored.
+    // stored (Unpacked), whose rows are far apart and fetched a few ahead, as the hardware will not.
+    template <bool Unpacked = false>
     static void run(std::size_t kc, const T* __restrict a, const T* __restrict b, std::size_t ldb, T* c,
                     std::size_t rs, std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite) {
         V acc[MR][NV];
@@ -34,6 +35,9 @@ struct micro_tile {
             for (std::size_t v = 0; v < NV; ++v) acc[r][v] = S::zero();
 
         for (std::size_t p = 0; p < kc; ++p) {
+            if constexpr (Unpacked)
+                if (p + 8 < kc)
+                    for (std::size_t l = 0; l < nr; l += 64 / sizeof(T)) __builtin_prefetch(b + 8 * ldb + l);
             V bv[NV];
 #pragma GCC unroll 8
             for (std::size_t v = 0; v < NV; ++v) bv[v] = S::load_unaligned(b + v * S::width);

@@ -29,8 +29,13 @@ void pack_a(operand<T> a, std::size_t i0, std::size_t rows, std::size_t p0, std:
     if (a.transposed) {
         // Rows of the stored matrix are contiguous across panels: read each once, in order,
         // rather than revisiting kb far-apart rows (and pages) for every panel.
+        constexpr std::size_t ahead = 8, line = 64 / sizeof(T);
         for (std::size_t p = 0; p < kb; ++p) {
             const T* src = a.at(i0, p0 + p);
+            // The rows are far apart (a matrix row each): too many streams for the hardware
+            // prefetchers, so fetch a few rows ahead by hand.
+            if (p + ahead < kb)
+                for (std::size_t l = 0; l < rows; l += line) __builtin_prefetch(src + ahead * a.ld + l);
             for (std::size_t r0 = 0; r0 < rows; r0 += MR) {
                 T* out = dst + r0 / MR * panel_stride + p * MR;
                 if (rows - r0 >= MR) {
@@ -94,6 +99,8 @@ void pack_b(operand<T> b, std::size_t p0, std::size_t kb, std::size_t j0, std::s
                 const std::size_t pe = std::min(kb, pb + step);
                 for (std::size_t j = 0; j < cc; ++j) {
                     const T* src = b.at(p0, j0 + c0 + j);
+                    // NR rows of B are NR streams, more than the hardware prefetchers follow.
+                    if (pb + 2 * step < kb) __builtin_prefetch(src + pb + 2 * step);
                     for (std::size_t p = pb; p < pe; ++p) dst[p * NR + j] = src[p];
                 }
                 for (std::size_t p = pb; p < pe; ++p)

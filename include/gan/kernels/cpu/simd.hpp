@@ -35,6 +35,7 @@ struct simd {
     static void store_aligned(vector v, T* p) { *p = v; }
     static void store_unaligned(vector v, T* p) { *p = v; }
     static vector fma(vector a, vector b, vector c) { return a * b + c; }
+    static T sum(vector v) { return v; }
 };
 
 #else
@@ -55,6 +56,14 @@ struct simd {
     static void store_aligned(vector v, T* p) { v.store_aligned(p); }
     static void store_unaligned(vector v, T* p) { v.store_unaligned(p); }
     static vector fma(vector a, vector b, vector c) { return xsimd::fma(a, b, c); }
+    // In lane order: a fixed order, and xsimd's hadd trips GCC 12's -Wuninitialized on AVX-512.
+    static T sum(vector v) {
+        alignas(64) T lanes[width];
+        v.store_aligned(lanes);
+        T s = 0;
+        for (std::size_t i = 0; i < width; ++i) s += lanes[i];
+        return s;
+    }
 };
 
 #endif
