@@ -137,7 +137,7 @@ TEST_CASE("prototypes: |F(hkl)| has the cubic Laue symmetry m-3m") {
         CAPTURE(name);
         gan::Random rng(5);
         const crystal x = sample_prototype(f, rng).to_crystal();
-        for (const Eigen::Vector3i hkl : {Eigen::Vector3i(1, 1, 1), Eigen::Vector3i(2, 1, 0), Eigen::Vector3i(3, 1, 1),
+        for (const Eigen::Vector3i& hkl : {Eigen::Vector3i(1, 1, 1), Eigen::Vector3i(2, 1, 0), Eigen::Vector3i(3, 1, 1),
                                           Eigen::Vector3i(4, 2, 0), Eigen::Vector3i(3, 2, 1)}) {
             const double reference = std::abs(structure_factor(x, hkl));
             for (const auto& p : perms)

@@ -19,7 +19,9 @@ GAN_NAMESPACE_BEGIN
 namespace physics {
 
 inline std::string miller_string(const Eigen::Vector3i& v) {
-    return "[" + std::to_string(v[0]) + " " + std::to_string(v[1]) + " " + std::to_string(v[2]) + "]";
+    std::string text = "[";  // appended piece by piece: GCC 12 warns falsely on "[" + std::string
+    text.append(std::to_string(v[0])).append(" ").append(std::to_string(v[1])).append(" ");
+    return text.append(std::to_string(v[2])).append("]");
 }
 
 inline void require_valid_orientation(const Eigen::Vector3i& zone_axis, const Eigen::Vector3i& x_direction) {
