@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gan/core/backend.hpp"
+#include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 
 GAN_NAMESPACE_BEGIN
@@ -50,11 +51,7 @@ public:
     }
 
     const std::vector<std::size_t>& shape() const noexcept { return shape_; }
-    std::string shape_str() const {
-        std::string text = "(";
-        for (std::size_t i = 0; i < shape_.size(); ++i) text += (i ? ", " : "") + std::to_string(shape_[i]);
-        return text + ")";
-    }
+    std::string shape_str() const { return shape_string(shape_); }
     std::size_t size() const noexcept { return size_; }
     std::size_t bytes() const noexcept { return size_ * sizeof(V); }
     V* data() noexcept { return data_; }
