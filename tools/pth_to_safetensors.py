@@ -11,14 +11,14 @@ names the configuration, so `lacbed predict --model OUT.safetensors` picks it up
 python3-torch (run it with /usr/bin/python3).
 """
 import argparse
-import json
 import os
 import re
-import struct
 import sys
-import tempfile
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_writer import write_safetensors  # noqa: E402
 
 
 def infer_config(state):
@@ -33,38 +33,6 @@ def infer_config(state):
     norm = "batch" if any(k.endswith("running_mean") for k in state) else "instance"
     return {"generator.depth": depth, "generator.channels": down.shape[0], "generator.in_channels": down.shape[1],
             "generator.out_channels": up.shape[1], "generator.norm": norm}
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        if t.dtype == torch.int64:
-            dtype, data = "I64", t.numpy().astype("<i8").tobytes()
-        else:
-            dtype, data = "F32", t.to(torch.float32).numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    # Atomic: a temporary file in the same folder, renamed over the target when complete.
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp.")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes the file private; a model file is not
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(struct.pack("<Q", len(text)))
-            f.write(text)
-            for blob in blobs:
-                f.write(blob)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def main():
@@ -92,7 +60,7 @@ def main():
                            f"{config['generator.out_channels']} channels, {size}x{size}, {config['generator.norm']} norm")
     config["format"] = "gan.pix2pix.generator"
     config["converted_from"] = os.path.basename(args.input)
-    write_safetensors(args.output, {"G." + k: v for k, v in state.items()}, config)
+    write_safetensors(args.output, {"G." + k: state[k] for k in sorted(state)}, config)
     print(f"pth_to_safetensors: wrote {args.output}: {config['generator']}")
 
 

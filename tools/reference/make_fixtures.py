@@ -14,36 +14,17 @@ read them and need no PyTorch. The seed is fixed, so rerunning reproduces the fi
 The safetensors writer is written out here (8-byte little-endian header length, JSON header,
 raw little-endian data) so that no package beyond torch is needed.
 """
-import json
 import os
-import struct
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
-    blobs = []
-    offset = 0
-    for name, t in tensors.items():
-        t = t.detach().contiguous()
-        if t.dtype == torch.int64:
-            dtype, data = "I64", t.numpy().astype("<i8").tobytes()
-        else:
-            dtype, data = "F32", t.to(torch.float32).numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # the format allows space padding; it aligns the data
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pix2pix_reference import UnetSkipConnectionBlock  # noqa: E402
+from safetensors_writer import write_safetensors  # noqa: E402
 
 
 def randomise(module, generator):
@@ -84,38 +65,6 @@ class FixedDropout(nn.Module):
 
     def forward(self, x):
         return x * self.mask
-
-
-class UnetSkipConnectionBlock(nn.Module):
-    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
-                 norm_layer=nn.BatchNorm2d, dropout=None):
-        super().__init__()
-        self.outermost = outermost
-        use_bias = norm_layer == nn.InstanceNorm2d
-        if input_nc is None:
-            input_nc = outer_nc
-        downconv = nn.Conv2d(input_nc, inner_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
-        downrelu = nn.LeakyReLU(0.2, True)
-        downnorm = norm_layer(inner_nc)
-        uprelu = nn.ReLU(True)
-        upnorm = norm_layer(outer_nc)
-        if outermost:
-            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)
-            model = [downconv] + [submodule] + [uprelu, upconv, nn.Tanh()]
-        elif innermost:
-            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
-            model = [downrelu, downconv] + [uprelu, upconv, upnorm]
-        else:
-            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
-            model = [downrelu, downconv, downnorm] + [submodule] + [uprelu, upconv, upnorm]
-            if dropout is not None:
-                model = model + [dropout]
-        self.model = nn.Sequential(*model)
-
-    def forward(self, x):
-        if self.outermost:
-            return self.model(x)
-        return torch.cat([x, self.model(x)], 1)
 
 
 def main():
@@ -205,8 +154,8 @@ def main():
     block_case("unet_middle", lambda: UnetSkipConnectionBlock(
         4, 8, submodule=UnetSkipConnectionBlock(8, 8, innermost=True)), (1, 4, 4, 4))
     dmask = (torch.rand((1, 4, 4, 4), generator=g) >= 0.5).float() * 2.0
-    block = UnetSkipConnectionBlock(4, 8, submodule=UnetSkipConnectionBlock(8, 8, innermost=True),
-                                    dropout=FixedDropout(dmask))
+    block = UnetSkipConnectionBlock(4, 8, submodule=UnetSkipConnectionBlock(8, 8, innermost=True), use_dropout=True)
+    block.model[-1] = FixedDropout(dmask)  # PyTorch's mask, passed to both sides
     randomise(block, g)
     save("unet_middle_dropout",
          {"mask": dmask, **run_module(block, torch.randn((1, 4, 4, 4), generator=g), g, inplace_input=True)})
