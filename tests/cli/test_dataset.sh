@@ -5,16 +5,8 @@
 #   test_dataset.sh LACBED WORKDIR
 set -u
 lacbed=$1 work=$2
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/expect.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# expect STATUS PATTERN command...: the exit status and a pattern in stderr/stdout.
-expect() {
-  local status=$1 pattern=$2; shift 2
-  local output; output=$("$@" 2>&1); local got=$?
-  [[ $got == "$status" ]] || fail "'$*' exited $got, expected $status: $output"
-  [[ -z $pattern || $output == *"$pattern"* ]] || fail "'$*' did not say '$pattern': $output"
-}
 count_files() { find "$@" -type f | wc -l; }
 
 for command in dataset simulate; do expect 0 "usage: lacbed $command" "$lacbed" $command --help; done

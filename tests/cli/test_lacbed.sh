@@ -5,16 +5,8 @@
 #   test_lacbed.sh LACBED MAKE_PAIRS WORKDIR
 set -u
 lacbed=$1 make_pairs=$2 work=$3
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/expect.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# expect STATUS PATTERN command...: the exit status and a pattern in stderr/stdout.
-expect() {
-  local status=$1 pattern=$2; shift 2
-  local output; output=$("$@" 2>&1); local got=$?
-  [[ $got == "$status" ]] || fail "'$*' exited $got, expected $status: $output"
-  [[ -z $pattern || $output == *"$pattern"* ]] || fail "'$*' did not say '$pattern': $output"
-}
 
 "$make_pairs" data 4 64 || exit 1
 "$make_pairs" small 1 32 || exit 1
