@@ -10,5 +10,7 @@ int predict_command(const std::vector<std::string>& args);
 int evaluate_command(const std::vector<std::string>& args);
 int dataset_command(const std::vector<std::string>& args);
 int simulate_command(const std::vector<std::string>& args);
+int prepare_command(const std::vector<std::string>& args);
+int pipeline_command(const std::vector<std::string>& args);
 
 }  // namespace lacbed

@@ -87,6 +87,15 @@ void put_image(const gan::DynamicTensor<float>& image, Tensor& t, std::size_t n,
         throw gan::shape_error("'" + source.string() + "' is " + std::to_string(image.shape().height) + "x" +
                                std::to_string(image.shape().width) + " but the model takes " + std::to_string(S::height) +
                                "x" + std::to_string(S::width) + " images; resize it or use a matching configuration");
+    // Values outside 0..1 are almost always raw intensities (a Felix .bin straight from its run):
+    // trained on, they would teach the network another scale without a word.
+    if (!raw) {
+        const auto [lo, hi] = std::minmax_element(image.data(), image.data() + S::size);
+        if (!(*lo >= -1e-3f && *hi <= 1.001f))
+            throw gan::io_error("'" + source.string() + "' holds values from " + std::to_string(*lo) + " to " +
+                                std::to_string(*hi) + ", not 0..1; normalise it first ('lacbed prepare' does so for "
+                                "Felix runs)");
+    }
     for (std::size_t i = 0; i < S::size; ++i)
         t[n * S::size + i] = raw ? image.data()[i] : gan::to_network_range(image.data()[i]);
 }

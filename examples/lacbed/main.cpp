@@ -5,6 +5,8 @@
 //   lacbed evaluate  --model FILE --inputs DIR --targets DIR     score it against targets
 //   lacbed dataset   --output DIR --count N                      simulate training pairs
 //   lacbed simulate  --cif FILE --output disc.npy                one crystal's (000) disc
+//   lacbed prepare   --runs DIR --output DIR                     training pairs from Felix runs
+//   lacbed pipeline  --output DIR                                dataset -> train -> evaluate
 //
 // Every failure is one line on stderr and a non-zero exit status: 1 for bad data or files,
 // 2 for a mistake in the command line.
@@ -33,6 +35,8 @@ const char* const overview =
     "  evaluate   MSE, PSNR, SSIM and correlation against targets, beside a mean-image baseline\n"
     "  dataset    simulate (structure image, (000) disc) pairs of cubic crystals, split by chemistry\n"
     "  simulate   the (000) LACBED disc of one CIF, from flags or from Felix's felix.inp\n"
+    "  prepare    training pairs (structure image, (000) disc) from a folder of one's own Felix runs\n"
+    "  pipeline   dataset, training and evaluation in one results folder (what scripts/run runs)\n"
     "\n"
     "'lacbed <command> --help' describes a command's options.\n";
 
@@ -51,6 +55,8 @@ int main(int argc, char** argv) {
         if (command == "evaluate") return lacbed::evaluate_command(args);
         if (command == "dataset") return lacbed::dataset_command(args);
         if (command == "simulate") return lacbed::simulate_command(args);
+        if (command == "prepare") return lacbed::prepare_command(args);
+        if (command == "pipeline") return lacbed::pipeline_command(args);
         std::cerr << "lacbed: unknown command '" << command << "'; run 'lacbed --help'\n";
         return 2;
     } catch (const lacbed::usage_error& e) {
