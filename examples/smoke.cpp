@@ -1,6 +1,7 @@
-// The main job until the end-to-end pipeline lands: the published network configuration
-// (pix2pix's unet_128 against the 70×70 PatchGAN, 1 → 1 channels, 128×128) initialised as the
-// reference does, timed for inference and for full training iterations on random data.
+// A quick timing run: the published network configuration (pix2pix's unet_128 against the 70×70
+// PatchGAN, 1 → 1 channels, 128×128) initialised as the reference does, timed for inference and
+// for full training iterations on random data. `gan_smoke [repeats]`; the side-by-side comparison
+// with PyTorch is the benchmark harness's job.
 #include <gan/gan.hpp>
 #include <gan/models/init.hpp>
 #include <gan/models/unet.hpp>
