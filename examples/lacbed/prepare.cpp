@@ -9,15 +9,12 @@
 
 #include <gan/io/felix_bin.hpp>
 #include <gan/io/npy.hpp>
-#if __has_include(<gemmi/cif.hpp>) && __has_include(<tao/pegtl.hpp>)
-#define LACBED_HAS_CIF 1
-#include <gan/physics/cif.hpp>
-#endif
 #include <gan/core/progress.hpp>
 #include <gan/physics/dataset.hpp>
 #include <gan/physics/felix_input.hpp>
 
 #include "arguments.hpp"
+#include "cif_support.hpp"
 #include "commands.hpp"
 
 namespace lacbed {
@@ -80,9 +77,8 @@ int prepare_command(const std::vector<std::string>& raw) {
         .option("thickness", "pick the output of this thickness (angstrom) where a run holds several", "")
         .option("b-iso", "B_iso (angstrom^2) for CIF sites without one, where no felix.inp says", "0");
     if (!args.parse(raw, std::cout)) return 0;
-#ifndef LACBED_HAS_CIF
-    throw gan::io_error("this lacbed was built without CIF support; install gemmi-dev and tao-pegtl-dev and rebuild");
-#else
+    require_cif_support();
+#ifdef LACBED_HAS_CIF
     const std::string structure = args.get("structure");
     if (structure != "potential" && structure != "density")
         throw usage_error("--structure is potential or density, not '" + structure + "'");
@@ -140,6 +136,8 @@ int prepare_command(const std::vector<std::string>& raw) {
                 "  lacbed train --inputs %s/structure --targets %s/pattern --output RUN --config unet<depth>-<ngf>-%zu\n",
                 runs.size(), side, side, output.string().c_str(), output.string().c_str(), output.string().c_str(), side);
     return 0;
+#else
+    return 1;
 #endif
 }
 

@@ -8,14 +8,11 @@
 #include <gan/io/felix_bin.hpp>
 #include <gan/io/npy.hpp>
 #include <gan/io/png.hpp>
-#if __has_include(<gemmi/cif.hpp>) && __has_include(<tao/pegtl.hpp>)
-#define LACBED_HAS_CIF 1
-#include <gan/physics/cif.hpp>
-#endif
 #include <gan/physics/dataset.hpp>
 #include <gan/physics/felix_input.hpp>
 
 #include "arguments.hpp"
+#include "cif_support.hpp"
 #include "commands.hpp"
 #include "physics_options.hpp"
 
@@ -54,7 +51,8 @@ std::string thickness_label(double t) {
 
 #ifndef LACBED_HAS_CIF
 int simulate_command(const std::vector<std::string>&) {
-    throw gan::error("this lacbed was built without gemmi, so it cannot read CIFs; run scripts/install-deps and rebuild");
+    require_cif_support();
+    return 1;
 }
 #else
 int simulate_command(const std::vector<std::string>& raw) {

@@ -5,7 +5,8 @@
 #   test_dataset.sh LACBED WORKDIR
 set -u
 lacbed=$1 work=$2
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/expect.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/expect.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 count_files() { find "$@" -type f | wc -l; }
 
@@ -72,26 +73,8 @@ if "$lacbed" simulate --cif /dev/null --output none.npy 2>&1 | grep -q "without 
   exit 0
 fi
 
-# simulate, from flags: rock salt written here from textbook positions.
-cat > nacl.cif <<'EOF'
-data_NaCl_test
-_cell_length_a 5.64
-_cell_length_b 5.64
-_cell_length_c 5.64
-_cell_angle_alpha 90
-_cell_angle_beta 90
-_cell_angle_gamma 90
-_symmetry_space_group_name_H-M 'F m -3 m'
-loop_
-_atom_site_label
-_atom_site_type_symbol
-_atom_site_fract_x
-_atom_site_fract_y
-_atom_site_fract_z
-_atom_site_B_iso_or_equiv
-Na1 Na 0 0 0 1.0
-Cl1 Cl 0.5 0.5 0.5 0.9
-EOF
+# simulate, from flags: rock salt from tests/cli/nacl.cif.
+cp "$here/nacl.cif" .
 expect 0 "8 atoms in the cell" "$lacbed" simulate --cif nacl.cif --thickness 200,600 --size 16 --g-max 1.2 \
   --output out/disc.npy --bin
 for f in out/disc_200A.png out/disc_600A.png; do [[ -s $f ]] || fail "$f missing"; done

@@ -6,7 +6,8 @@
 #   test_pipeline.sh LACBED GAN_EMBEDDING WORKDIR
 set -u
 lacbed=$1 embedding=$2 work=$3
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/expect.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/expect.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
 expect 0 "usage: lacbed pipeline" "$lacbed" pipeline --help
@@ -43,7 +44,7 @@ expect 0 "% of the simulation" "$embedding" $runs/structure-to-pattern-seed1/gen
 [[ -s emb.png ]] || fail "the embedding example wrote no comparison image"
 expect 1 "no such file" "$embedding" missing.safetensors
 
-if "$lacbed" prepare --runs /dev/null --output none 2>&1 | grep -q "without CIF support"; then
+if "$lacbed" prepare --runs /dev/null --output none 2>&1 | grep -q "without gemmi"; then
   echo "lacbed was built without gemmi: prepare not tested"
   if ((failures)); then echo "$failures failure(s)"; exit 1; fi
   exit 0
@@ -51,25 +52,7 @@ fi
 
 # prepare: two Felix-style run folders (felix.cif, felix.inp, <Formula>_Sim_0450A_64x64/<Formula>_+0+0+0.bin),
 # their discs made by lacbed simulate --bin with a small beam pool.
-cat > nacl.cif <<'CIF'
-data_NaCl_test
-_cell_length_a 5.64
-_cell_length_b 5.64
-_cell_length_c 5.64
-_cell_angle_alpha 90
-_cell_angle_beta 90
-_cell_angle_gamma 90
-_symmetry_space_group_name_H-M 'F m -3 m'
-loop_
-_atom_site_label
-_atom_site_type_symbol
-_atom_site_fract_x
-_atom_site_fract_y
-_atom_site_fract_z
-_atom_site_B_iso_or_equiv
-Na1 Na 0 0 0 1.0
-Cl1 Cl 0.5 0.5 0.5 0.9
-CIF
+cp "$here/nacl.cif" .
 cat > felix.inp <<'INP'
 IAbsorbFLAG = 1
 IPixelCount = 32
