@@ -20,8 +20,8 @@ struct ConvGeometry {
     std::size_t kernel = 0, stride = 1, padding = 0;
     std::size_t out_height = 0, out_width = 0;
 
-    std::size_t rows() const noexcept { return channels * kernel * kernel; }
-    std::size_t columns() const noexcept { return out_height * out_width; }
+    constexpr std::size_t rows() const noexcept { return channels * kernel * kernel; }
+    constexpr std::size_t columns() const noexcept { return out_height * out_width; }
 };
 
 namespace detail {
