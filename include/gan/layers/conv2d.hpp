@@ -73,6 +73,14 @@ public:
     // Accumulates the weight and bias gradients and writes the input gradient.
     void backward(const output_type& dy, input_type& dx) {
         backward_parameters(dy);
+        backward_input(dy, dx);
+    }
+
+    // Writes the input gradient only, leaving the parameter gradients alone: for a network
+    // whose parameters are frozen in this pass (pix2pix's discriminator during the generator
+    // step, as the reference's set_requires_grad(netD, False)). Same dx as backward().
+    void backward_input(const output_type& dy, input_type& dx) {
+        detail::check_backward_batch("Conv2d", x_.batch(), dy.batch());
         dx.resize(dy.batch());
         const auto g = geometry();
         const kernels::GemmShape input_grad{g.rows(), g.columns(), OutChannels, kernels::Transpose::yes,
