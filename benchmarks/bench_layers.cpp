@@ -1,15 +1,18 @@
 // Every convolution of the 128×128 pix2pix networks (unet_128 generator with one input channel,
 // PatchGAN on two channels), batch 1 as pix2pix trains: forward, and forward + backward, on one
-// and on two threads. Reports dense GFLOP/s (2 · MAC, padding taps counted, as ptflops and
-// the FLOP tables of docs) and of_peak, the fraction of the measured FMA peak of the cores used.
+// and on two threads; "<layer> const" is the const inference pass, its weights packed once.
+// Reports dense GFLOP/s (2 · MAC, padding taps counted, as ptflops and the FLOP tables of docs)
+// and of_peak, the fraction of the measured FMA peak of the cores used.
 #include <benchmark/benchmark.h>
 
 #include <tbb/task_arena.h>
 
 #include <chrono>
+#include <string>
 #include <type_traits>
 
 #include <gan/core/init.hpp>
+#include <gan/core/scratch.hpp>
 #include <gan/layers/conv2d.hpp>
 #include <gan/layers/conv_transpose2d.hpp>
 
@@ -70,11 +73,46 @@ void BM_layer(benchmark::State& state) {
     state.counters["of_peak"] = gflops / (peak_gflops_per_core() * threads);
 }
 
+// The const inference pass, which multiplies by weights packed once (on the warm-up call).
+// state.range(0): threads.
+template <class Layer>
+void BM_layer_inference(benchmark::State& state) {
+    const int threads = int(state.range(0));
+    tbb::task_arena arena(threads);
+    double seconds = 0;
+    arena.execute([&] {
+        Layer layer;
+        gan::Random rng(1);
+        layer.reset_parameters(rng);
+        typename Layer::input_type x(1);
+        typename Layer::output_type y;
+        gan::fill_normal(x, 0, 1, rng);
+        gan::Scratch<> scratch;
+        const Layer& frozen = layer;
+        frozen.forward(x, y, scratch);
+        const auto start = std::chrono::steady_clock::now();
+        for (auto _ : state) {
+            scratch.reset();
+            frozen.forward(x, y, scratch);
+            benchmark::DoNotOptimize(y.data());
+        }
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    });
+    const double gflops = 2.0 * dense_mac<Layer>() * double(state.iterations()) / seconds / 1e9;
+    state.counters["GFLOP/s"] = gflops;
+    state.counters["of_peak"] = gflops / (peak_gflops_per_core() * threads);
+}
+
 template <class Layer>
 void register_layer(const char* name) {
     benchmark::RegisterBenchmark(name, BM_layer<Layer>)
         ->ArgsProduct({{1, 2}, {0, 1}})
         ->ArgNames({"threads", "backward"})
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((std::string(name) + " const").c_str(), BM_layer_inference<Layer>)
+        ->ArgsProduct({{1, 2}})
+        ->ArgNames({"threads"})
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
 }

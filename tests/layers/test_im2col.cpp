@@ -44,3 +44,35 @@ TEST_CASE("im2col gathers the padded windows and col2im scatters them back") {
                     }
     CHECK(geometries > 300);
 }
+
+// The kernel-4, stride-2, padding-1 path (every strided pix2pix layer) against the definition on
+// larger, odd-valued floats: col2im must add each element's taps in (kh, kw) order, as the general
+// loop does, so the results agree to the bit.
+TEST_CASE("im2col and col2im with kernel 4, stride 2, padding 1 equal the definition bit for bit") {
+    for (std::size_t h : {2, 4, 6, 16})
+        for (std::size_t w : {2, 4, 10, 64}) {
+            const std::size_t c = 3, oh = h / 2, ow = w / 2;
+            const gan::kernels::ConvGeometry g{c, h, w, 4, 2, 1, oh, ow};
+            std::vector<float> x(c * h * w), cols(g.rows() * g.columns(), -1.0f);
+            for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 13) * 0.37f - 1.1f;
+            gan::kernels::im2col(gan::cpu{}, g, x.data(), cols.data());
+            std::vector<float> expected(cols.size()), r(cols.size()), back(x.size(), 0.25f), back_expected(x.size(), 0.25f);
+            for (std::size_t i = 0; i < r.size(); ++i) r[i] = float(i % 11) * 0.29f - 1.3f;
+            for (std::size_t ch = 0; ch < c; ++ch)
+                for (std::size_t kh = 0; kh < 4; ++kh)
+                    for (std::size_t kw = 0; kw < 4; ++kw)
+                        for (std::size_t i = 0; i < oh; ++i)
+                            for (std::size_t j = 0; j < ow; ++j) {
+                                const long ih = long(2 * i + kh) - 1, iw = long(2 * j + kw) - 1;
+                                const bool inside = ih >= 0 && ih < long(h) && iw >= 0 && iw < long(w);
+                                const std::size_t at = ((ch * 4 + kh) * 4 + kw) * g.columns() + i * ow + j;
+                                const std::size_t xi = (ch * h + std::size_t(ih)) * w + std::size_t(iw);
+                                expected[at] = inside ? x[xi] : 0.0f;
+                                if (inside) back_expected[xi] += r[at];
+                            }
+            INFO("h ", h, " w ", w);
+            CHECK(cols == expected);
+            gan::kernels::col2im(gan::cpu{}, g, r.data(), back.data(), true);
+            CHECK(back == back_expected);
+        }
+}

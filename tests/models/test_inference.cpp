@@ -5,6 +5,8 @@
 #include <gan/models/init.hpp>
 #include <gan/models/unet.hpp>
 
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -90,4 +92,28 @@ TEST_CASE("const inference runs concurrently: each thread gets what a serial cal
     CHECK(parallel == serial);
     // Different streams drop different units.
     CHECK(serial[0] != serial[1]);
+}
+
+TEST_CASE("const inference repacks its weights after they change") {
+    Fixture f;
+    f.g.train();
+    f.g.enable_dropout(false);
+    const G& model = f.g;
+    G::InferenceContext context;
+    G::output_type expected, got;
+    const gan::InferenceOptions options{.batch_statistics = true, .dropout = false};
+    model.forward(f.x, got, context, options);  // packs the weights as they are now
+    // An update through value(), as optimisers and loaders make: every weight moves.
+    f.g.visit_parameters([](const std::string&, auto& p) {
+        for (std::size_t i = 0; i < p.size(); ++i) p.value()[i] *= 1.5f;
+    });
+    model.forward(f.x, got, context, options);
+    f.g.forward(f.x, expected);
+    CHECK(values(got) == values(expected));
+    // Copying a model copies no packed weights: the copy packs its own.
+    auto copy = std::make_unique<G>(f.g);
+    const G& copied = *copy;
+    G::output_type from_copy;
+    copied.forward(f.x, from_copy, context, options);
+    CHECK(values(from_copy) == values(expected));
 }

@@ -7,6 +7,7 @@
 // Parameters as in PyTorch: weight [out][in][k][k], bias [out].
 #include <cmath>
 #include <cstddef>
+#include <utility>
 
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
@@ -17,6 +18,7 @@
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
 #include "gan/layers/checks.hpp"
+#include "gan/layers/packed_weight.hpp"
 #include "gan/layers/parameter.hpp"
 
 GAN_NAMESPACE_BEGIN
@@ -51,28 +53,42 @@ public:
         detail::check_nonempty("Conv2d", x.batch());
         x_ = x;
         y.resize(x.batch());
-        convolve(x, y, cols_.data());
+        convolve(x, y, cols_.data(), nullptr);
         cols_hold_last_sample_ = true;
     }
 
     // The inference pass: reads the weights only, keeps nothing for backward, and takes its
     // workspace from `scratch`, so threads with their own Scratch may call it concurrently.
+    // The weights are packed for the GEMM on the first call after they change (see
+    // packed_weight.hpp); the result is bit-identical to the training pass.
     void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
         detail::check_nonempty("Conv2d", x.batch());
         y.resize(x.batch());
-        convolve(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()));
+        const kernels::PackedA<T>* packed = nullptr;
+        if constexpr (packed_inference)
+            packed = &packed_.get(weight_, OutChannels, geometry().rows(), kernels::Transpose::no, geometry().rows());
+        convolve(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()), packed);
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
     void backward(const output_type& dy, input_type& dx) {
         backward_parameters(dy);
+        backward_input(dy, dx);
+    }
+
+    // Writes the input gradient only, leaving the parameter gradients alone: for a network
+    // whose parameters are frozen in this pass (pix2pix's discriminator during the generator
+    // step, as the reference's set_requires_grad(netD, False)). Same dx as backward().
+    void backward_input(const output_type& dy, input_type& dx) {
+        detail::check_backward_batch("Conv2d", x_.batch(), dy.batch());
         dx.resize(dy.batch());
         const auto g = geometry();
         const kernels::GemmShape input_grad{g.rows(), g.columns(), OutChannels, kernels::Transpose::yes,
                                             kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         cols_hold_last_sample_ = false;
         for (std::size_t n = 0; n < dy.batch(); ++n) {
-            kernels::gemm(B{}, input_grad, weight_.value().data(), dy.data() + n * output_shape::size, cols_.data(), false);
+            kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), dy.data() + n * output_shape::size,
+                          cols_.data(), false);
             kernels::col2im(B{}, g, cols_.data(), dx.data() + n * In::size, false);
         }
     }
@@ -135,11 +151,21 @@ public:
     }
 
 private:
-    void convolve(const input_type& x, output_type& y, T* cols) const {
+    // Packed W gives the same bits as W packed by the GEMM when there are more than four output
+    // pixels; with at most four, the GEMM's dot products over W as stored are faster anyway.
+    // Training passes use each weight once per optimiser step: packing a whole 16–32 MiB matrix
+    // (a memory copy, about 5 ms) would cost more than the GEMM's own L2-sized packing.
+    static constexpr bool packed_inference = geometry().columns() > 4;
+
+    void convolve(const input_type& x, output_type& y, T* cols, const kernels::PackedA<T>* packed) const {
         const auto g = geometry();
         for (std::size_t n = 0; n < x.batch(); ++n) {
             kernels::im2col(B{}, g, x.data() + n * In::size, cols);
-            kernels::gemm(B{}, forward_gemm(), weight_.value().data(), cols, y.data() + n * output_shape::size, false);
+            T* out = y.data() + n * output_shape::size;
+            if (packed)
+                kernels::gemm(B{}, forward_gemm(), *packed, cols, out, false);
+            else
+                kernels::gemm(B{}, forward_gemm(), weight_.value().data(), cols, out, false);
         }
         if constexpr (Bias)
             kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
@@ -153,6 +179,7 @@ private:
 
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
+    detail::PackedWeight<T> packed_;  // W for the inference pass
     Array<T, B> cols_;  // im2col workspace of one sample, reused by every pass
     bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_
     input_type x_;      // the input of the last forward pass, for the weight gradient

@@ -7,6 +7,7 @@
 // Parameters as in PyTorch: weight [in][out][k][k], bias [out].
 #include <cmath>
 #include <cstddef>
+#include <utility>
 
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
@@ -17,6 +18,7 @@
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
 #include "gan/layers/checks.hpp"
+#include "gan/layers/packed_weight.hpp"
 #include "gan/layers/parameter.hpp"
 
 GAN_NAMESPACE_BEGIN
@@ -52,14 +54,18 @@ public:
         detail::check_nonempty("ConvTranspose2d", x.batch());
         x_ = x;
         y.resize(x.batch());
-        scatter(x, y, cols_.data());
+        scatter(x, y, cols_.data(), nullptr);
     }
 
-    // The inference pass: reads the weights only and takes its workspace from `scratch` (see Conv2d).
+    // The inference pass: reads the weights only and takes its workspace from `scratch`; the
+    // weights are packed once per change (see Conv2d).
     void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
         detail::check_nonempty("ConvTranspose2d", x.batch());
         y.resize(x.batch());
-        scatter(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()));
+        const kernels::PackedA<T>* packed = nullptr;
+        if constexpr (packed_inference)
+            packed = &packed_.get(weight_, geometry().rows(), In::channels, kernels::Transpose::yes, geometry().rows());
+        scatter(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()), packed);
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -74,7 +80,8 @@ public:
         // Samples in order, each accumulated into the gradient: a fixed summation order.
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             kernels::im2col(B{}, g, dy.data() + n * output_shape::size, cols_.data());
-            kernels::gemm(B{}, input_grad, weight_.value().data(), cols_.data(), dx.data() + n * In::size, false);
+            kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), cols_.data(), dx.data() + n * In::size,
+                          false);
             kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), weight_.grad().data(), true);
         }
         if constexpr (Bias)
@@ -122,12 +129,21 @@ public:
     }
 
 private:
-    void scatter(const input_type& x, output_type& y, T* cols) const {
+    // Wᵀ (M = C_out·k², K = C_in) is the long, transposed operand: packed once, the product runs
+    // 1.3–2× faster (u4 of unet_128: 6.8 → 3.6 ms) and gives the same bits for more than four
+    // input pixels. With at most four the packed product has a kernel of its own, whose sums would
+    // differ from the training pass, so those layers stay unpacked.
+    static constexpr bool packed_inference = std::size_t(In::height) * In::width > 4;
+
+    void scatter(const input_type& x, output_type& y, T* cols, const kernels::PackedA<T>* packed) const {
         const auto g = geometry();
         const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
                                          kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         for (std::size_t n = 0; n < x.batch(); ++n) {
-            kernels::gemm(B{}, columns, weight_.value().data(), x.data() + n * In::size, cols, false);
+            if (packed)
+                kernels::gemm(B{}, columns, *packed, x.data() + n * In::size, cols, false);
+            else
+                kernels::gemm(B{}, columns, weight_.value().data(), x.data() + n * In::size, cols, false);
             kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);
         }
         if constexpr (Bias)
@@ -136,6 +152,7 @@ private:
 
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
+    detail::PackedWeight<T> packed_;  // Wᵀ for the inference pass
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };

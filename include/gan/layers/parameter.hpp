@@ -5,6 +5,7 @@
 // [out][in][k][k]); a Parameter is a value Array with a gradient Array of the same shape.
 // Layers hand them to visitors by name ("weight", "bias", "running_mean", ...), which is how
 // optimisers, serialisers and users walk a network.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -85,6 +86,13 @@ private:
     V* data_ = nullptr;
 };
 
+namespace detail {
+inline std::uint64_t next_parameter_version() noexcept {
+    static std::atomic<std::uint64_t> counter{0};
+    return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+}  // namespace detail
+
 // A trainable tensor: its value and the gradient that backward() accumulates into.
 template <Scalar T, Backend B = cpu>
 class Parameter {
@@ -99,8 +107,20 @@ public:
     std::string shape_str() const { return value_.shape_str(); }
     std::size_t size() const noexcept { return value_.size(); }
 
-    Array<T, B>& value() noexcept { return value_; }
+    // Non-const access to the values counts as a change: layers that keep their weights packed
+    // for the GEMM (Conv2d, ConvTranspose2d) repack when version() has moved. Code that keeps a
+    // pointer to the values and writes through it later must call value() (or mark_modified())
+    // again before the next pass.
+    Array<T, B>& value() noexcept {
+        mark_modified();
+        return value_;
+    }
     const Array<T, B>& value() const noexcept { return value_; }
+    void mark_modified() noexcept { version_ = detail::next_parameter_version(); }
+    // Changes with every non-const access to value(); never 0. Versions are drawn from one
+    // process-wide counter, so two parameters share a version only when one is a copy of the other
+    // (and so holds the same values).
+    std::uint64_t version() const noexcept { return version_; }
     Array<T, B>& grad() noexcept { return grad_; }
     const Array<T, B>& grad() const noexcept { return grad_; }
     void zero_grad() { grad_.zero(); }
@@ -108,6 +128,7 @@ public:
 private:
     Array<T, B> value_;
     Array<T, B> grad_;
+    std::uint64_t version_ = detail::next_parameter_version();
 };
 
 GAN_NAMESPACE_END

@@ -46,7 +46,15 @@ public:
     void forward(const input_type& x, output_type& y) { forward_from<0>(x, y); }
 
     // Writes dx and accumulates every layer's parameter gradients.
-    void backward(const output_type& dy, input_type& dx) { backward_from<size - 1>(dy, dx); }
+    void backward(const output_type& dy, input_type& dx) { backward_from<size - 1, mode::both>(dy, dx); }
+    // dx only: layers with a backward_input() (the convolutions) skip their weight gradients;
+    // the others accumulate theirs as in backward(). For frozen parameters.
+    void backward_input(const output_type& dy, input_type& dx) { backward_from<size - 1, mode::input>(dy, dx); }
+    // Parameter gradients only: the first layer, if it has a backward_parameters(), computes no
+    // input gradient (a discriminator's own training step needs none). dx is left unspecified.
+    void backward_parameters(const output_type& dy, input_type& dx) {
+        backward_from<size - 1, mode::parameters>(dy, dx);
+    }
 
     template <std::size_t I>
     layer_type<I>& layer() noexcept {
@@ -113,14 +121,26 @@ private:
             forward_from<I + 1>(out, y);
         }
     }
-    template <std::size_t I>
+    enum class mode { both, input, parameters };
+    template <mode M, class L, class DY, class DX>
+    static void backward_layer(L& layer, const DY& dy, DX& dx) {
+        if constexpr (M == mode::input && requires { layer.backward_input(dy, dx); })
+            layer.backward_input(dy, dx);
+        else
+            layer.backward(dy, dx);
+    }
+    template <std::size_t I, mode M>
     void backward_from(const typename layer_type<I>::output_type& dy, input_type& dx) {
         if constexpr (I == 0) {
-            std::get<0>(layers_).backward(dy, dx);
+            auto& first = std::get<0>(layers_);
+            if constexpr (M == mode::parameters && requires { first.backward_parameters(dy); })
+                first.backward_parameters(dy);
+            else
+                backward_layer<M>(first, dy, dx);
         } else {
             auto& grad = std::get<I>(input_grads_);
-            std::get<I>(layers_).backward(dy, grad);
-            backward_from<I - 1>(grad, dx);
+            backward_layer<M>(std::get<I>(layers_), dy, grad);
+            backward_from<I - 1, M>(grad, dx);
         }
     }
 

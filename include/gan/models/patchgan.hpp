@@ -98,6 +98,13 @@ public:
     // Accumulates parameter gradients and writes the input gradient (the generator's training
     // signal flows through it).
     void backward(const output_type& dy, input_type& dx) { net_.backward(dy, dx); }
+    // The input gradient with the convolutions' weight gradients skipped: for the generator's
+    // step, where the discriminator is frozen (the norms still accumulate theirs, which the next
+    // discriminator step zeroes). dx equals backward()'s bit for bit.
+    void backward_input(const output_type& dy, input_type& dx) { net_.backward_input(dy, dx); }
+    // The parameter gradients without the input gradient of the first layer: for the
+    // discriminator's own step. dx is left unspecified.
+    void backward_parameters(const output_type& dy, input_type& dx) { net_.backward_parameters(dy, dx); }
 
     template <class F>
     void visit_parameters(F&& f) {

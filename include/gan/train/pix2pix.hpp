@@ -95,18 +95,23 @@ public:
         pair_.forward(a, fake_, d_input_);
         discriminator_.forward(d_input_, logits_);
         losses.d_fake = gan_loss(logits_, false);
-        discriminator_.backward(half_(), d_input_grad_);
+        backward_d_parameters(half_());
         pair_.forward(a, b, d_input_);
         discriminator_.forward(d_input_, logits_);
         losses.d_real = gan_loss(logits_, true);
-        discriminator_.backward(half_(), d_input_grad_);
+        backward_d_parameters(half_());
         optimizer_d_.step();
 
         // G step: fool D, and stay close to b.
         pair_.forward(a, fake_, d_input_);
         discriminator_.forward(d_input_, logits_);
         losses.g_gan = gan_loss(logits_, true);
-        discriminator_.backward(logits_grad_, d_input_grad_);
+        // D is frozen here (the reference's set_requires_grad(netD, False)): only the gradient
+        // with respect to its input is needed, which skips a third of D's backward work.
+        if constexpr (requires { discriminator_.backward_input(logits_grad_, d_input_grad_); })
+            discriminator_.backward_input(logits_grad_, d_input_grad_);
+        else
+            discriminator_.backward(logits_grad_, d_input_grad_);
         pair_.backward(d_input_grad_, unused_input_grad_, fake_grad_);
         losses.g_l1 = double(l1_loss(fake_, b, l1_grad_));
         kernels::axpy(B{}, T(options_.lambda_l1), l1_grad_.data(), fake_grad_.data(), fake_grad_.size());
@@ -134,6 +139,13 @@ public:
     }
 
 private:
+    // The D step needs D's parameter gradients, not the gradient with respect to its input.
+    void backward_d_parameters(const typename D::output_type& dy) {
+        if constexpr (requires { discriminator_.backward_parameters(dy, d_input_grad_); })
+            discriminator_.backward_parameters(dy, d_input_grad_);
+        else
+            discriminator_.backward(dy, d_input_grad_);
+    }
     double gan_loss(const typename D::output_type& logits, bool real) {
         const T target = real ? T(1) : T(0);
         return double(options_.gan_loss == GanLoss::vanilla ? bce_with_logits(logits, target, logits_grad_)
