@@ -4,7 +4,8 @@
 //   gan_embedding MODEL [--out comparison.png]
 //
 // MODEL is a generator trained in the structure -> pattern direction by `scripts/run` (or
-// `lacbed train --config unet6-16-64`), e.g. results/structure-to-pattern-unet6-16-64-seed1/generator.safetensors.
+// `lacbed train --config unet6-16-64-d16`), e.g.
+// results/unet6-16-64-d16-300-data1/structure-to-pattern-seed1/generator.safetensors.
 // The program builds GaAs in memory (as a host code holds its crystal), makes its projected-
 // potential image, predicts the disc, simulates the same disc with the built-in Bloch-wave
 // solver, and prints both times and the difference.
@@ -56,7 +57,7 @@ ph::crystal gallium_arsenide() {
 int main(int argc, char** argv) try {
     if (argc < 2 || std::string(argv[1]) == "--help") {
         std::fprintf(stderr, "usage: gan_embedding MODEL [--out comparison.png]\n"
-                             "MODEL: a unet6-16-64 generator trained structure -> pattern (scripts/run writes one)\n");
+                             "MODEL: a UNet<6, 16> 64x64 generator trained structure -> pattern (scripts/run writes one)\n");
         return 2;
     }
     const std::string model_file = argv[1];

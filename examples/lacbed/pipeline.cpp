@@ -111,8 +111,8 @@ int pipeline_command(const std::vector<std::string>& raw) {
         .option("size", "image side in pixels; must match --config", "64")
         .option("config", "model configuration: " + configuration_names(), default_configuration)
         .option("direction", "structure-to-pattern, pattern-to-structure or both", "structure-to-pattern")
-        .option("epochs", "epochs at the full learning rate", "12")
-        .option("decay-epochs", "epochs of linear decay to zero", "12")
+        .option("epochs", "epochs at the full learning rate", "50")
+        .option("decay-epochs", "epochs of linear decay to zero", "50")
         .option("seeds", "training seeds (weights, dropout, data order), comma-separated", "1")
         .option("data-seed", "seed of the simulated crystals and their split", "1")
         .option("grid-rows", "test images in predictions.png", "8");

@@ -16,7 +16,7 @@ expect 0 "usage: lacbed prepare" "$lacbed" prepare --help
 # Eight 64x64 crystals, one epoch per run: seconds, not minutes.
 tiny=(--output res --count 8 --epochs 1 --decay-epochs 0 --direction both --seeds 1,2 --grid-rows 2)
 expect 0 "Test-split MSE against the mean-image baseline" "$lacbed" pipeline "${tiny[@]}"
-runs=res/unet6-16-64-8-data1
+runs=res/unet6-16-64-d16-8-data1
 [[ -s res/dataset-64-8-seed1/manifest.json ]] || fail "the dataset's manifest is missing"
 for run in {structure-to-pattern,pattern-to-structure}-seed{1,2}; do
   for f in generator.safetensors checkpoint.safetensors losses.csv losses.png metrics.json predictions.png; do
@@ -35,7 +35,7 @@ output=$("$lacbed" pipeline "${tiny[@]}" 2>&1) || fail "the resumed pipeline fai
 [[ $(find res -name '*.npy' -printf '%p %T@\n' | sort) == "$before" ]] || fail "a resumed pipeline rewrote samples"
 
 expect 2 "--direction is structure-to-pattern" "$lacbed" pipeline --output bad --direction sideways
-expect 2 "unet6-16-64 takes 64x64 images, not --size 128" "$lacbed" pipeline --output bad --size 128
+expect 2 "unet6-16-64-d16 takes 64x64 images, not --size 128" "$lacbed" pipeline --output bad --size 128
 expect 2 "--seeds needs at least one seed" "$lacbed" pipeline --output bad --seeds ,
 [[ ! -e bad ]] || fail "a refused pipeline created its output folder"
 
