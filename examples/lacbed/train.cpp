@@ -18,6 +18,19 @@ namespace {
 std::atomic<bool> interrupted{false};
 extern "C" void on_interrupt(int) { interrupted = true; }
 
+// Ctrl-C finishes the current iteration and checkpoints while training runs; before and after
+// (the pipeline's other stages) it stops the program as usual.
+class StopOnInterrupt {
+public:
+    StopOnInterrupt() : previous_(std::signal(SIGINT, on_interrupt)) {}
+    ~StopOnInterrupt() { std::signal(SIGINT, previous_); }
+    StopOnInterrupt(const StopOnInterrupt&) = delete;
+    StopOnInterrupt& operator=(const StopOnInterrupt&) = delete;
+
+private:
+    void (*previous_)(int);
+};
+
 template <class Config>
 int train_with(const Arguments& args) {
     using G = typename Config::generator;
@@ -61,7 +74,7 @@ int train_with(const Arguments& args) {
         throw gan::io_error("'" + checkpoint.string() + "' exists: pass --resume to continue that run, or choose "
                             "another --output folder");
     }
-    std::signal(SIGINT, on_interrupt);
+    const StopOnInterrupt stop_on_interrupt;
     const auto result = gan::fit(*model, data, trainer, start);
     if (!result.completed) {
         std::cerr << "lacbed train: stopped after " << result.progress.iterations << " iterations; "

@@ -34,6 +34,19 @@ output=$("$lacbed" pipeline "${tiny[@]}" 2>&1) || fail "the resumed pipeline fai
 [[ $(grep -c "resuming from" <<< "$output") == 4 ]] || fail "the resumed pipeline did not resume all four runs: $output"
 [[ $(find res -name '*.npy' -printf '%p %T@\n' | sort) == "$before" ]] || fail "a resumed pipeline rewrote samples"
 
+# Ctrl-C in training: a checkpoint, status 130, and the same command finishes the job from there.
+"$lacbed" pipeline --output res --count 8 --epochs 100 --decay-epochs 0 --seeds 3 > interrupted.log 2>&1 &
+pid=$!
+for ((i = 0; i < 600; ++i)); do grep -q "lacbed train: 6 pairs" interrupted.log && break; sleep 0.1; done
+sleep 0.5
+kill -INT $pid
+wait $pid
+status=$?
+[[ $status == 130 ]] || fail "an interrupted pipeline exited $status, not 130: $(cat interrupted.log)"
+grep -q "run the same command again to resume" interrupted.log || fail "an interrupted pipeline did not say how to resume"
+[[ -s $runs/structure-to-pattern-seed3/checkpoint.safetensors ]] || fail "an interrupted pipeline left no checkpoint"
+expect 0 "resuming from" "$lacbed" pipeline --output res --count 8 --epochs 100 --decay-epochs 0 --seeds 3
+
 expect 2 "--direction is structure-to-pattern" "$lacbed" pipeline --output bad --direction sideways
 expect 2 "unet6-16-64-d16 takes 64x64 images, not --size 128" "$lacbed" pipeline --output bad --size 128
 expect 2 "--seeds needs at least one seed" "$lacbed" pipeline --output bad --seeds ,

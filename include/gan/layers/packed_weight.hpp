@@ -3,9 +3,10 @@
 //
 // Packing op(W) costs a full read and write of the weights, which for the deep layers of a U-Net
 // (16–32 MiB of weights against a few columns of input) is as much memory traffic as the product
-// itself. A layer packs each layout it multiplies by once per change of the weights, tracked by
-// Parameter::version(): const inference packs once and then only reads; training packs once per
-// optimiser step (and a discriminator run on fake and real pairs reuses the packing).
+// itself. The const inference pass packs once per change of the weights, tracked by
+// Parameter::version(), and then only reads. Training passes do not use it: there each weight is
+// used about once per optimiser step, and packing the whole matrix measured slower than the
+// GEMM's own cache-sized packing (docs/kernels.md).
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
