@@ -25,7 +25,7 @@ groups.sort(key=lambda k: (order.get(k[0], 9), k[1], k[2]))
 value = {(r["mode"], r["size"], r["threads"], r["side"]): r["median_ms"] for r in rows}
 
 bar, gap, left, top, bottom, height = 22, 26, 80, 60, 120, 420
-width = left + len(groups) * (len(sides) * bar + gap) + 40
+width = max(720, left + len(groups) * (len(sides) * bar + gap) + 40)
 img = Image.new("RGB", (width, top + height + bottom), "white")
 d = ImageDraw.Draw(img)
 try:
