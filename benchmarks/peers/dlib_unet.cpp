@@ -86,6 +86,10 @@ int run(const harness::Args& args, double gflop) {
             d[i] = norm ? (i < p.size() / 2 ? float(1 + rng.get_random_gaussian() * 0.02) : 0.0f)
                         : float(rng.get_random_gaussian() * 0.02);
     });
+    const tensor& y = net.forward(x);
+    std::fprintf(stderr, "dlib U-Net: %zu parameters, output %ld x %ld x %ld x %ld\n", count_parameters(net),
+                 long(y.num_samples()), long(y.k()), long(y.nr()), long(y.nc()));
+    if (y.k() != 1 || y.nr() != args.size || y.nc() != args.size) return 1;
     const auto s = harness::sample(args, [&] { net.forward(x); });
     harness::report("dlib", args, s, gflop);
     return 0;
