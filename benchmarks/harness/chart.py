@@ -52,6 +52,10 @@ while e <= hi * 1.0001:
             d.text((left - 8, y(v)), f"{v:g}", fill="black", font=small, anchor="rm")
     e *= 10
 d.text((10, top - 30), "median ms per case, batch 1 (log scale; lower is better)", fill="black", font=font)
+flagged = sum(1 for r in rows if r.get("noisy"))
+if flagged:
+    d.text((width - 20, top - 30), f"{flagged} of {len(rows)} cases flagged (busy CPU or large spread): see the notes",
+           fill=(200, 0, 0), font=font, anchor="ra")
 m = report["machine"]
 d.text((10, 8), f"gan vs PyTorch vs dlib — {m['cpu']}, {m['logical_cpus']} CPUs, {m['date']}", fill="black", font=font)
 x = left + gap // 2
