@@ -33,8 +33,8 @@ struct Rate {
     double wall = 0, cpu = 0;  // GFLOP/s
 };
 
-// gan_bench::measure_fma_peak_gflops on `threads` threads at once, summed; per thread the wall
-// figure is rescaled by wall / thread-CPU time for the CPU figure.
+// gan_bench::measure_fma_peak_gflops (per second of thread CPU time) on `threads` threads at
+// once, summed; per thread the wall figure is rescaled by thread-CPU / wall time.
 Rate fma_gflops(int threads) {
     std::vector<Rate> each(static_cast<std::size_t>(threads));
     std::vector<std::thread> pool;
@@ -43,7 +43,7 @@ Rate fma_gflops(int threads) {
             const double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
             const double g = gan_bench::measure_fma_peak_gflops();
             const double w1 = clock_s(CLOCK_MONOTONIC), c1 = clock_s(CLOCK_THREAD_CPUTIME_ID);
-            each[std::size_t(t)] = {g, g * (w1 - w0) / std::max(1e-9, c1 - c0)};
+            each[std::size_t(t)] = {g * (c1 - c0) / std::max(1e-9, w1 - w0), g};
         });
     for (auto& t : pool) t.join();
     Rate sum;
