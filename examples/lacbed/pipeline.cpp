@@ -137,6 +137,16 @@ int pipeline_command(const std::vector<std::string>& raw) {
     const fs::path root = args.get("output");
     const fs::path data = root / ("dataset-" + size + "-" + count + "-seed" + args.get("data-seed"));
     const fs::path runs = root / (config + "-" + count + "-data" + args.get("data-seed"));
+    // A run folder resumes only the training it started: other epochs (or another configuration
+    // of the same name) would silently change the schedule of a checkpoint half way.
+    const nlohmann::json training = {{"config", config}, {"epochs", args.get("epochs")}, {"decay-epochs", args.get("decay-epochs")}};
+    for (const auto& dir : directions)
+        for (const auto& seed : seeds)
+            if (const fs::path record = runs / (dir + "-seed" + seed) / "pipeline.json"; fs::exists(record))
+                if (const auto earlier = read_json(record); earlier != training)
+                    throw usage_error("'" + record.parent_path().string() + "' was trained with " + earlier.dump() +
+                                      ", not " + training.dump() + "; pass those flags to resume it, or another --output");
+
     const auto start = std::chrono::steady_clock::now();
     const std::size_t total = 1 + 2 * directions.size() * seeds.size();
     std::size_t number = 0;
@@ -157,6 +167,9 @@ int pipeline_command(const std::vector<std::string>& raw) {
                                               "--epochs", args.get("epochs"), "--decay-epochs", args.get("decay-epochs"),
                                               "--seed", seed};
             if (fs::exists(run / "checkpoint.safetensors")) train.push_back("--resume");
+            fs::create_directories(run);
+            const std::string record = training.dump() + "\n";
+            gan::io::write_atomically(run / "pipeline.json", [&](std::ostream& o) { o << record; });
             if (const int s = run_stage({"training", "train", train_command, train}, label()); s != 0) return s;
             const Stage evaluate = {"evaluation", "evaluate", evaluate_command,
                                     {"--model", (run / "generator.safetensors").string(), "--inputs",

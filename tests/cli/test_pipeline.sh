@@ -47,6 +47,8 @@ grep -q "run the same command again to resume" interrupted.log || fail "an inter
 [[ -s $runs/structure-to-pattern-seed3/checkpoint.safetensors ]] || fail "an interrupted pipeline left no checkpoint"
 expect 0 "resuming from" "$lacbed" pipeline --output res --count 8 --epochs 100 --decay-epochs 0 --seeds 3
 
+expect 2 "was trained with" "$lacbed" pipeline --output res --count 8 --epochs 2 --decay-epochs 0 --seeds 1
+
 expect 2 "--direction is structure-to-pattern" "$lacbed" pipeline --output bad --direction sideways
 expect 2 "unet6-16-64-d16 takes 64x64 images, not --size 128" "$lacbed" pipeline --output bad --size 128
 expect 2 "--seeds needs at least one seed" "$lacbed" pipeline --output bad --seeds ,
