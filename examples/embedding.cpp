@@ -80,11 +80,7 @@ int main(int argc, char** argv) try {
     Generator::output_type y;
     std::vector<float> structure, predicted;
     auto make_structure_image = [&] {
-        ph::structure_image_settings image;
-        image.pixels = settings.image_size;
-        image.max_index = settings.structure_fourier_terms;
-        image.accelerating_voltage = settings.accelerating_voltage;
-        const auto potential = ph::projected_potential_image(xtal, image).pixels;
+        const auto potential = ph::structure_image_for(xtal, settings);
         structure.assign(potential.begin(), potential.end());
     };
     auto predict = [&] {

@@ -120,12 +120,12 @@ int prepare_command(const std::vector<std::string>& raw) {
         side = n;
         const auto pattern = ph::inverse_intensity(std::vector<double>(disc.data(), disc.data() + n * n));
 
-        ph::structure_image_settings image;
-        image.pixels = int(n);
-        const auto projection = structure == "potential" ? ph::projected_potential_image(xtal, image)
-                                                         : ph::projected_electron_density_image(xtal, image);
+        ph::dataset_settings conventions;  // the training data's, at the disc's size
+        conventions.image_size = int(n);
+        conventions.structure = structure == "potential" ? ph::structure_kind::potential : ph::structure_kind::density;
+        const auto projection = ph::structure_image_for(xtal, conventions);
         const std::string name = run.filename().string() + ".npy";
-        const std::vector<float> structure_f(projection.pixels.begin(), projection.pixels.end());
+        const std::vector<float> structure_f(projection.begin(), projection.end());
         const std::vector<float> pattern_f(pattern.begin(), pattern.end());
         gan::io::write_npy(output / "structure" / name, structure_f.data(), {n, n});
         gan::io::write_npy(output / "pattern" / name, pattern_f.data(), {n, n});

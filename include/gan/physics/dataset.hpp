@@ -122,6 +122,19 @@ inline std::vector<double> inverse_intensity(const std::vector<double>& intensit
     return out;
 }
 
+// The network-side image of a crystal in the data's conventions: the projected potential (or
+// electron density) over one cell at the dataset's size and Fourier cut-off, 0..1. Whatever feeds
+// a trained model (an embedding code, one's own Felix runs) must make its inputs with this too.
+inline std::vector<double> structure_image_for(const crystal& xtal, const dataset_settings& s) {
+    structure_image_settings image;
+    image.pixels = s.image_size;
+    image.max_index = s.structure_fourier_terms;
+    image.accelerating_voltage = s.accelerating_voltage;
+    return (s.structure == structure_kind::potential ? projected_potential_image(xtal, image)
+                                                     : projected_electron_density_image(xtal, image))
+        .pixels;
+}
+
 struct dataset_sample {
     sample_geometry geometry;
     std::vector<double> structure;   // image_size^2, 0..1, row = y
@@ -139,13 +152,7 @@ inline dataset_sample generate_sample(const sampled_structure& structure, const 
     out.intensity = disc.bright_field(0).pixels;
     out.pattern = inverse_intensity(out.intensity);
     out.symmetry_operations = disc.symmetry_operations;
-    structure_image_settings image;
-    image.pixels = s.image_size;
-    image.max_index = s.structure_fourier_terms;
-    image.accelerating_voltage = s.accelerating_voltage;
-    out.structure = (s.structure == structure_kind::potential ? projected_potential_image(xtal, image)
-                                                                : projected_electron_density_image(xtal, image))
-                        .pixels;
+    out.structure = structure_image_for(xtal, s);
     return out;
 }
 
