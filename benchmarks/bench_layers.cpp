@@ -42,6 +42,13 @@ constexpr double dense_mac() {
     return double(Out::size) * double(In::channels) * k2;
 }
 
+// GFLOP/s of a timed loop and its fraction of the measured peak of `threads` cores.
+void report_rate(benchmark::State& state, double flop_per_iteration, double seconds, int threads) {
+    const double gflops = flop_per_iteration * double(state.iterations()) / seconds / 1e9;
+    state.counters["GFLOP/s"] = gflops;
+    state.counters["of_peak"] = gflops / (peak_gflops_per_core() * threads);
+}
+
 // state.range(0): threads; state.range(1): 0 forward only, 1 forward and backward.
 template <class Layer>
 void BM_layer(benchmark::State& state) {
@@ -67,10 +74,7 @@ void BM_layer(benchmark::State& state) {
         seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     });
     // Backward is two products of the forward's size: the weight and the input gradients.
-    const double flop = 2.0 * dense_mac<Layer>() * (backward ? 3.0 : 1.0);
-    const double gflops = flop * double(state.iterations()) / seconds / 1e9;
-    state.counters["GFLOP/s"] = gflops;
-    state.counters["of_peak"] = gflops / (peak_gflops_per_core() * threads);
+    report_rate(state, 2.0 * dense_mac<Layer>() * (backward ? 3.0 : 1.0), seconds, threads);
 }
 
 // The const inference pass, which multiplies by weights packed once (on the warm-up call).
@@ -98,9 +102,7 @@ void BM_layer_inference(benchmark::State& state) {
         }
         seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     });
-    const double gflops = 2.0 * dense_mac<Layer>() * double(state.iterations()) / seconds / 1e9;
-    state.counters["GFLOP/s"] = gflops;
-    state.counters["of_peak"] = gflops / (peak_gflops_per_core() * threads);
+    report_rate(state, 2.0 * dense_mac<Layer>(), seconds, threads);
 }
 
 template <class Layer>
