@@ -119,6 +119,8 @@ int dataset_command(const std::vector<std::string>& raw) {
         .option("split", "train,val,test fractions; one formula or element set never spans two", "0.8,0.1,0.1")
         .option("families", "comma-separated prototype families to draw from (default all): rock-salt, zinc-blende, "
                             "diamond, half-Heusler, CsCl, fluorite, antifluorite, perovskite, Cu3Au", "")
+        .option("sampling", "composition (every compound equally likely) or family (every family equally likely, "
+                            "the rule of datasets made before it was an option)", "composition")
         .option("b-range", "range of the Debye-Waller B_iso drawn per site, angstrom^2", "0.2,1.5")
         .option("previews", "samples (the first ones) that also get PNG previews", "8")
         .option("threads", "worker threads, 0 for every core; the output does not depend on it", "0");
@@ -143,6 +145,11 @@ int dataset_command(const std::vector<std::string>& raw) {
     s.sampling.b_min = b_range[0];
     s.sampling.b_max = b_range[1];
     for (const auto& name : word_list(args.get("families"))) s.sampling.families.push_back(ph::prototype_family_named(name).name);
+    const std::string sampling = args.get("sampling");
+    if (sampling != "composition" && sampling != "family")
+        throw usage_error("--sampling must be composition (every compound equally likely) or family (every family "
+                          "equally likely), not '" + sampling + "'");
+    s.sampling.weighting = ph::weighting_named(sampling);
     ph::validate(s);
     const auto count = static_cast<std::size_t>(args.integer("count", 1));
     const auto previews = static_cast<std::size_t>(args.integer("previews"));
@@ -174,6 +181,7 @@ int dataset_command(const std::vector<std::string>& raw) {
         {"structure", structure},
         {"split", fractions},
         {"families", s.sampling.families},
+        {"sampling", ph::weighting_name(s.sampling.weighting)},
         {"b-range", b_range},
     };
     nlohmann::json samples = nlohmann::json::array();
@@ -207,6 +215,9 @@ int dataset_command(const std::vector<std::string>& raw) {
         } catch (const nlohmann::json::exception&) {
             throw gan::io_error("'" + manifest_path.string() + "' is not valid JSON; remove it or choose another --output");
         }
+        // Datasets from before --sampling existed drew every family equally.
+        if (old.contains("parameters") && old["parameters"].is_object() && !old["parameters"].contains("sampling"))
+            old["parameters"]["sampling"] = ph::weighting_name(ph::prototype_weighting::family);
         if (old.value("parameters", nlohmann::json()) != parameters)
             throw gan::invalid_argument("'" + root.string() + "' holds a dataset made with other flags (" +
                                         first_difference(old.value("parameters", nlohmann::json::object()), parameters) +

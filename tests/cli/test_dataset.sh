@@ -42,6 +42,11 @@ expect 0 "4 already done, computing 2" "$lacbed" dataset --output ds "${small[@]
 [[ -s $lost ]] || fail "the lost sample was not recomputed"
 [[ ! -e ds/train/pattern/.000000_X.npy.tmp.99999 ]] || fail "a stale temporary file was left behind"
 expect 1 "made with other flags (--thickness" "$lacbed" dataset --output ds "${small[@]}" --thickness 300
+# A manifest from before --sampling existed (no such key) was drawn family by family: the default
+# (composition) is refused with the flag to pass.
+cp -r ds ds_old && sed -i '/"sampling":/d' ds_old/manifest.json
+expect 1 '--sampling is "family" there and "composition" here' "$lacbed" dataset --output ds_old "${small[@]}"
+expect 2 "--sampling must be composition" "$lacbed" dataset --output ds_bad "${small[@]}" --sampling uniform
 
 # Ctrl-C in the middle leaves only complete samples; the rerun finishes the rest.
 "$lacbed" dataset --output ds_int "${small[@]}" > /dev/null 2>&1 &

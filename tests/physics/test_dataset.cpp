@@ -129,6 +129,41 @@ TEST_CASE("prototypes: sampling is deterministic per (seed, index) and covers ev
     CHECK_THROWS_AS(sample_structure(1, 0, only), gan::invalid_argument);
 }
 
+TEST_CASE("prototypes: composition weighting makes every compound equally likely; family weighting every family") {
+    std::size_t compounds = 0;
+    for (const auto& f : prototype_families()) compounds += f.compositions();
+    CHECK(prototype_family_named("half-Heusler").compositions() == 4 * 4 * 3);
+    CHECK(prototype_family_named("zinc-blende").compositions() == 9 + 9 + 6 + 2);
+    const std::size_t draws = 20000;
+    std::map<std::string, std::size_t> by_family_c, by_family_f;
+    prototype_sampling by_family;
+    by_family.weighting = prototype_weighting::family;
+    for (std::uint64_t i = 0; i < draws; ++i) {
+        ++by_family_c[sample_structure(3, i).prototype];
+        ++by_family_f[sample_structure(3, i, by_family).prototype];
+    }
+    for (const auto& f : prototype_families()) {
+        const std::string name = f.name;
+        CAPTURE(name);
+        // Binomial counts: five standard deviations either side of the expectation.
+        auto within = [&](std::size_t count, double p) {
+            const double mean = p * draws, sd = std::sqrt(draws * p * (1.0 - p));
+            return std::abs(static_cast<double>(count) - mean) < 5.0 * sd;
+        };
+        CHECK(within(by_family_c[name], static_cast<double>(f.compositions()) / static_cast<double>(compounds)));
+        CHECK(within(by_family_f[name], 1.0 / static_cast<double>(prototype_families().size())));
+    }
+    // Within a family, variants follow their compound counts: zinc blende's IV-IV (SiC, SiGe) is 2 of 26.
+    prototype_sampling zb;
+    zb.families = {"zinc-blende"};
+    std::size_t iv_iv = 0;
+    for (std::uint64_t i = 0; i < 2600; ++i) iv_iv += std::string(sample_structure(4, i, zb).variant) == "IV-IV";
+    CHECK(iv_iv > 200 - 5 * 13.6);
+    CHECK(iv_iv < 200 + 5 * 13.6);
+    CHECK(weighting_named("family") == prototype_weighting::family);
+    CHECK_THROWS_AS(weighting_named("uniform"), gan::invalid_argument);
+}
+
 TEST_CASE("prototypes: |F(hkl)| has the cubic Laue symmetry m-3m") {
     // The 48 signed permutations of (h, k, l).
     const std::array<std::array<int, 3>, 6> perms = {{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}};

@@ -48,6 +48,13 @@ struct prototype_site {
 struct prototype_variant {
     const char* name;
     std::vector<prototype_site> sites;
+
+    // Distinct compounds the variant can draw: the product of its element pools.
+    std::size_t compositions() const {
+        std::size_t n = 1;
+        for (const auto& s : sites) n *= s.elements.size();
+        return n;
+    }
 };
 
 struct prototype_family {
@@ -58,6 +65,12 @@ struct prototype_family {
     std::vector<prototype_variant> variants;
     // Cubic a from the drawn radii, one per site in site order.
     double (*lattice_rule)(const std::vector<double>& radii) = nullptr;
+
+    std::size_t compositions() const {
+        std::size_t n = 0;
+        for (const auto& v : variants) n += v.compositions();
+        return n;
+    }
 };
 
 // One drawn site: its element, radius and B, and every atom it puts in the conventional cell.
@@ -98,10 +111,29 @@ struct sampled_structure {
     }
 };
 
+// How a family and a variant are chosen. `composition` makes every distinct compound equally
+// likely: drawing the family uniformly instead gives diamond's four elements as many samples as
+// half-Heusler's 48 compounds, so a structure-disjoint test split of a few hundred crystals ends up
+// dominated by near-copies of one compound that differ only in B (one carbon group was 43 % of
+// a 30-crystal test split). `family` is the earlier rule, kept so that older datasets resume.
+enum class prototype_weighting { composition, family };
+
 struct prototype_sampling {
     double b_min = 0.2, b_max = 1.5;  // angstrom^2, uniform per site (room-temperature range)
     std::vector<std::string> families;  // empty: all
+    prototype_weighting weighting = prototype_weighting::composition;
 };
+
+inline const char* weighting_name(prototype_weighting w) {
+    return w == prototype_weighting::composition ? "composition" : "family";
+}
+
+inline prototype_weighting weighting_named(const std::string& name) {
+    if (name == "composition") return prototype_weighting::composition;
+    if (name == "family") return prototype_weighting::family;
+    throw invalid_argument("prototype weighting must be 'composition' (every compound equally likely) or 'family' "
+                           "(every family equally likely), not '" + name + "'");
+}
 
 namespace detail {
 
@@ -229,6 +261,17 @@ inline std::size_t pick(Random& rng, std::size_t count) {
     return std::min(count - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(count)));
 }
 
+// Index drawn with probability proportional to its weight; one draw, like pick().
+inline std::size_t pick_weighted(Random& rng, const std::vector<std::size_t>& weights) {
+    const std::size_t total = std::accumulate(weights.begin(), weights.end(), std::size_t{0});
+    std::size_t ticket = pick(rng, total);
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        if (ticket < weights[i]) return i;
+        ticket -= weights[i];
+    }
+    return weights.size() - 1;
+}
+
 inline std::string reduced_formula(const std::vector<sampled_site>& sites) {
     std::vector<std::pair<std::string, long>> counts;
     for (const auto& s : sites) {
@@ -250,11 +293,16 @@ inline std::string reduced_formula(const std::vector<sampled_site>& sites) {
 
 }  // namespace detail
 
-// Draws one structure of the given family; consumes a fixed number of draws per site.
+// Draws one structure of the given family; consumes a fixed number of draws per site. Under
+// composition weighting the variant is drawn in proportion to its compounds, so that every compound
+// of the family is equally likely.
 inline sampled_structure sample_prototype(const prototype_family& family, Random& rng, const prototype_sampling& s = {}) {
     if (!(s.b_min >= 0.0 && s.b_max >= s.b_min))
         throw invalid_argument("B_iso range must satisfy 0 <= b_min <= b_max (angstrom^2), e.g. 0.2..1.5");
-    const auto& variant = family.variants[detail::pick(rng, family.variants.size())];
+    std::vector<std::size_t> weights;
+    for (const auto& v : family.variants)
+        weights.push_back(s.weighting == prototype_weighting::composition ? v.compositions() : 1);
+    const auto& variant = family.variants[detail::pick_weighted(rng, weights)];
     sampled_structure out;
     out.prototype = family.name;
     out.variant = variant.name;
@@ -279,14 +327,19 @@ inline sampled_structure sample_prototype(const prototype_family& family, Random
     return out;
 }
 
-// Sample `index` of a seeded stream: the family is drawn uniformly, then the variant and the
-// elements. Each index owns its own stretch of the Philox stream, so a sample does not depend on
-// how many were drawn before it, nor on the thread that draws it.
+// Sample `index` of a seeded stream: the family (weighted as s.weighting says), then the variant and
+// the elements. Each index owns its own stretch of the Philox stream, so a sample does not depend
+// on how many were drawn before it, nor on the thread that draws it.
 inline sampled_structure sample_structure(std::uint64_t seed, std::uint64_t index, const prototype_sampling& s = {}) {
     Random rng(seed, index << 16);
-    if (s.families.empty()) return sample_prototype(prototype_families()[detail::pick(rng, prototype_families().size())], rng, s);
-    const auto& name = s.families[detail::pick(rng, s.families.size())];
-    return sample_prototype(prototype_family_named(name), rng, s);
+    std::vector<const prototype_family*> allowed;
+    if (s.families.empty())
+        for (const auto& f : prototype_families()) allowed.push_back(&f);
+    else
+        for (const auto& name : s.families) allowed.push_back(&prototype_family_named(name));
+    std::vector<std::size_t> weights;
+    for (const auto* f : allowed) weights.push_back(s.weighting == prototype_weighting::composition ? f->compositions() : 1);
+    return sample_prototype(*allowed[detail::pick_weighted(rng, weights)], rng, s);
 }
 
 }  // namespace physics
