@@ -26,6 +26,12 @@ done
 grep -q '"mse_mean_over_seeds"' $runs/summary.json || fail "summary.json lacks the mean over seeds"
 [[ $(grep -c '^| \*\*' $runs/summary.md) == 2 ]] || fail "summary.md should hold one mean row per direction"
 grep -q '"baseline_scores"' $runs/pattern-to-structure-seed2/metrics.json || fail "metrics.json lacks the baseline"
+# Per family: every test image of every seed, once, in each direction's table.
+[[ $(grep -c "per family" $runs/summary.md) == 2 ]] || fail "summary.md should hold a per-family table per direction"
+tests=$(find res/dataset-64-8-seed1/test/pattern -name '*.npy' | wc -l)
+pooled=$(awk -F'|' '/per family/ {on = 1} on && $5 ~ /^ *[0-9]+ *$/ {s += $5} END {print s + 0}' $runs/summary.md)
+[[ $pooled == $((2 * 2 * tests)) ]] || fail "the per-family tables count $pooled images, not 2 directions x 2 seeds x $tests"
+grep -q '"per_family"' $runs/summary.json || fail "summary.json lacks the per-family scores"
 
 # The same command again resumes: no sample recomputed, every training run picked up where it ended.
 before=$(find res -name '*.npy' -printf '%p %T@\n' | sort)
