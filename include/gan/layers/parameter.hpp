@@ -2,7 +2,8 @@
 // Parameters and buffers of layers, shaped as in PyTorch so that state_dict entries map 1:1.
 //
 // An Array is an owning, run-time-shaped block of backend memory (a Conv2d weight is
-// [out][in][k][k]); a Parameter is a value Array with a gradient Array of the same shape.
+// [out][in][k][k]); a Parameter is a value Array with a gradient Array of the same shape, made
+// when a backward pass first needs it.
 // Layers hand them to visitors by name ("weight", "bias", "running_mean", ...), which is how
 // optimisers, serialisers and users walk a network.
 #include <atomic>
@@ -34,7 +35,12 @@ public:
         data_ = static_cast<V*>(B::allocate(bytes()));
         B::zero(data_, bytes());
     }
-    Array(const Array& other) : Array(other.shape_) { B::copy(data_, other.data_, bytes()); }
+    // A default-constructed (unallocated) Array copies as one.
+    Array(const Array& other) : shape_(other.shape_), size_(other.size_) {
+        if (other.data_ == nullptr) return;
+        data_ = static_cast<V*>(B::allocate(bytes()));
+        B::copy(data_, other.data_, bytes());
+    }
     Array(Array&& other) noexcept
         : shape_(std::move(other.shape_)),
           size_(std::exchange(other.size_, 0)),
@@ -101,7 +107,7 @@ public:
     using backend = B;
 
     Parameter() = default;
-    explicit Parameter(std::vector<std::size_t> shape) : value_(shape), grad_(std::move(shape)) {}
+    explicit Parameter(std::vector<std::size_t> shape) : value_(std::move(shape)) {}
 
     const std::vector<std::size_t>& shape() const noexcept { return value_.shape(); }
     std::string shape_str() const { return value_.shape_str(); }
@@ -121,9 +127,18 @@ public:
     // process-wide counter, so two parameters share a version only when one is a copy of the other
     // (and so holds the same values).
     std::uint64_t version() const noexcept { return version_; }
-    Array<T, B>& grad() noexcept { return grad_; }
+    // The gradient is allocated (zeroed) on first use, so a network that only runs inference
+    // never holds one: at 128x128 the generator's gradients alone are 160 MiB.
+    Array<T, B>& grad() {
+        if (!has_grad()) grad_ = Array<T, B>(value_.shape());
+        return grad_;
+    }
+    // Empty (size 0) until the first backward pass or non-const grad().
     const Array<T, B>& grad() const noexcept { return grad_; }
-    void zero_grad() { grad_.zero(); }
+    bool has_grad() const noexcept { return grad_.data() != nullptr; }
+    void zero_grad() {
+        if (has_grad()) grad_.zero();
+    }
 
 private:
     Array<T, B> value_;
