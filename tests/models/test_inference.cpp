@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -116,4 +117,31 @@ TEST_CASE("const inference repacks its weights after they change") {
     G::output_type from_copy;
     copied.forward(f.x, from_copy, context, options);
     CHECK(values(from_copy) == values(expected));
+}
+
+TEST_CASE("a model holds gradient memory only once a backward pass needs it") {
+    Fixture f;  // forward passes only
+    const auto count_gradients = [&] {
+        std::size_t with = 0, all = 0;
+        f.g.visit_parameters([&](const std::string&, const auto& p) {
+            ++all;
+            if (p.has_grad()) {
+                CHECK(p.grad().size() == p.size());
+                ++with;
+            }
+        });
+        return std::pair{with, all};
+    };
+    const auto [before, parameters] = count_gradients();
+    CHECK(parameters > 0);
+    CHECK(before == 0);
+    f.g.zero_grad();  // allocates nothing either
+    CHECK(count_gradients().first == 0);
+
+    G::output_type y, dy{3};
+    f.g.forward(f.x, y);
+    gan::Random rng(3);
+    gan::fill_uniform(dy, -1, 1, rng);
+    f.g.backward(dy);
+    CHECK(count_gradients().first == parameters);
 }
