@@ -131,7 +131,11 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
         return;
     }
     const bool parallel = m * n * k >= gemm_parallel_threshold;
-    const std::size_t mi = (m + Bk::mc - 1) / Bk::mc;
+    // Row blocks of equal size (to a register tile) rather than full MC blocks and a remainder:
+    // M = 256 would otherwise be 144 + 112 rows, and two threads would wait for the larger half.
+    const std::size_t row_blocks = (m + Bk::mc - 1) / Bk::mc;
+    const std::size_t mc = ((m + row_blocks - 1) / row_blocks + MR - 1) / MR * MR;  // <= Bk::mc
+    const std::size_t mi = (m + mc - 1) / mc;
     // With a single row panel every B value is used once: copying B would double the traffic of a
     // product that is bound by it. Rows of B are then read as stored, but for a last partial panel,
     // whose loads would run past the end of B's rows.
@@ -168,7 +172,7 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
             });
             for_blocks(parallel, mi, n_groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
                 for (std::size_t ib = i0; ib < i1; ++ib) {
-                    const std::size_t ic = ib * Bk::mc, mb = std::min(Bk::mc, m - ic);
+                    const std::size_t ic = ib * mc, mb = std::min(mc, m - ic);
                     const std::size_t a_stride = kb * MR;
                     const T* a_block;
                     if constexpr (pack_a_here) {
