@@ -2,6 +2,7 @@
 
 #include <gan/core/progress.hpp>
 
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -51,4 +52,35 @@ TEST_CASE("on a terminal the bar redraws one line in place") {
         CHECK(screen.str().find('\n') == std::string::npos);
     }  // the destructor finishes the line
     CHECK(screen.str().back() == '\n');
+}
+
+TEST_CASE("work resumed from an earlier run counts in the percentage but not in the rate or ETA") {
+    double now = 0.0;
+    std::ostringstream log;
+    gan::Progress::Options options;
+    options.out = &log;
+    options.interactive = false;
+    options.clock = [&] { return now; };
+    gan::Progress progress("training", 100, options);
+    progress.resume_from(80);
+    CHECK(progress.done() == 80);
+    now = 1.0;
+    CHECK(progress.eta_seconds() == std::numeric_limits<double>::infinity());  // no rate yet
+    now = 5.0;
+    progress.advance(10);
+    // 10 units in 5 s: the 10 left take 5 s (counting the resumed 80 would claim 0.6 s).
+    CHECK(progress.eta_seconds() == doctest::Approx(5.0));
+    CHECK(log.str().find("training  90% 90/100 2/s elapsed 0:05 ETA 0:05\n") != std::string::npos);
+    now = 10.0;
+    progress.advance(10);
+    progress.finish();
+    CHECK(log.str().find("100% 100/100 2/s done in 0:10") != std::string::npos);
+
+    // A run resumed after its last unit shows no rate (it used to claim billions per second).
+    std::ostringstream finished_log;
+    options.out = &finished_log;
+    gan::Progress finished("training", 50, options);
+    finished.resume_from(50);
+    finished.finish();
+    CHECK(finished_log.str() == "training 100% 50/50 done in 0:00\n");
 }

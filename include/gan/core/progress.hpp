@@ -54,6 +54,14 @@ public:
         if (!finished_) finish();
     }
 
+    // Marks `count` units as done by an earlier run (a resumed training, say): they count towards
+    // the percentage but not the rate, so the ETA is not flattered by work this process never did.
+    void resume_from(std::size_t count) {
+        std::lock_guard lock(mutex_);
+        resumed_ += count;
+        done_.fetch_add(count);
+    }
+
     // Marks `count` more units done; `note` (a loss, say) is shown after the ETA.
     void advance(std::size_t count = 1, const std::string& note = "") {
         const std::size_t done = done_.fetch_add(count) + count;
@@ -100,9 +108,9 @@ private:
         char percent[16];
         std::snprintf(percent, sizeof percent, "%3.0f%%", 100.0 * fraction);
         line << percent << " " << done << "/" << total_;
-        if (elapsed > 0 && done > 0) {
+        if (elapsed > 0 && done > resumed_) {
             char rate[32];
-            std::snprintf(rate, sizeof rate, " %.3g/s", double(done) / elapsed);
+            std::snprintf(rate, sizeof rate, " %.3g/s", double(done - resumed_) / elapsed);
             line << rate;
         }
         if (final) line << " done in " << format_duration(elapsed);
@@ -115,8 +123,9 @@ private:
     }
 
     double eta_at(std::size_t done, double elapsed) const {
-        if (done == 0 || elapsed <= 0) return std::numeric_limits<double>::infinity();
-        return elapsed / double(done) * double(total_ - std::min(done, total_));
+        if (done >= total_) return 0;
+        if (done <= resumed_ || elapsed <= 0) return std::numeric_limits<double>::infinity();
+        return elapsed / double(done - resumed_) * double(total_ - done);
     }
 
     std::string label_;
@@ -125,6 +134,7 @@ private:
     double start_;
     double last_print_ = -1e300;
     std::atomic<std::size_t> done_{0};
+    std::size_t resumed_ = 0;  // of done_, the units an earlier run did
     std::mutex mutex_;
     std::string note_;
     bool finished_ = false;

@@ -144,7 +144,7 @@ TrainingResult fit(Pix2Pix<G, D>& model, const PairedImages<G>& data, const Trai
     if (!options.show_progress) progress_options.out = &silent;
     progress_options.interactive = options.show_progress && ::isatty(STDERR_FILENO) == 1;
     Progress bar("training", total, progress_options);
-    bar.advance(std::size_t(start.epoch) * per_epoch + std::size_t(start.iteration_in_epoch));
+    bar.resume_from(std::size_t(start.epoch) * per_epoch + std::size_t(start.iteration_in_epoch));
 
     TrainingResult result;
     TrainingProgress at = start;
