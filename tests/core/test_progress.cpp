@@ -6,6 +6,19 @@
 #include <sstream>
 #include <string>
 
+namespace {
+
+// Options writing to `out` on a clock the test sets by hand.
+gan::Progress::Options options_for(std::ostream& out, const double& now, bool interactive) {
+    gan::Progress::Options options;
+    options.out = &out;
+    options.interactive = interactive;
+    options.clock = [&now] { return now; };
+    return options;
+}
+
+}  // namespace
+
 TEST_CASE("durations are formatted as m:ss or h:mm:ss") {
     CHECK(gan::format_duration(7) == "0:07");
     CHECK(gan::format_duration(245) == "4:05");
@@ -16,11 +29,8 @@ TEST_CASE("durations are formatted as m:ss or h:mm:ss") {
 TEST_CASE("progress reports rate and ETA from the average rate, and logs sparsely into files") {
     double now = 100.0;
     std::ostringstream log;
-    gan::Progress::Options options;
-    options.out = &log;
-    options.interactive = false;
+    auto options = options_for(log, now, false);
     options.log_interval = 10.0;
-    options.clock = [&] { return now; };
     gan::Progress progress("simulating", 40, options);
     now = 110.0;
     progress.advance(10, "beams 52");
@@ -40,10 +50,7 @@ TEST_CASE("progress reports rate and ETA from the average rate, and logs sparsel
 TEST_CASE("on a terminal the bar redraws one line in place") {
     double now = 0.0;
     std::ostringstream screen;
-    gan::Progress::Options options;
-    options.out = &screen;
-    options.interactive = true;
-    options.clock = [&] { return now; };
+    const auto options = options_for(screen, now, true);
     {
         gan::Progress progress("training", 4, options);
         now = 2.0;
@@ -57,11 +64,7 @@ TEST_CASE("on a terminal the bar redraws one line in place") {
 TEST_CASE("work resumed from an earlier run counts in the percentage but not in the rate or ETA") {
     double now = 0.0;
     std::ostringstream log;
-    gan::Progress::Options options;
-    options.out = &log;
-    options.interactive = false;
-    options.clock = [&] { return now; };
-    gan::Progress progress("training", 100, options);
+    gan::Progress progress("training", 100, options_for(log, now, false));
     progress.resume_from(80);
     CHECK(progress.done() == 80);
     now = 1.0;
@@ -78,8 +81,7 @@ TEST_CASE("work resumed from an earlier run counts in the percentage but not in 
 
     // A run resumed after its last unit shows no rate (it used to claim billions per second).
     std::ostringstream finished_log;
-    options.out = &finished_log;
-    gan::Progress finished("training", 50, options);
+    gan::Progress finished("training", 50, options_for(finished_log, now, false));
     finished.resume_from(50);
     finished.finish();
     CHECK(finished_log.str() == "training 100% 50/50 done in 0:00\n");
