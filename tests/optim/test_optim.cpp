@@ -4,9 +4,12 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <gan/core/init.hpp>
 #include <gan/layers/conv2d.hpp>
+#include <gan/layers/conv_transpose2d.hpp>
 #include <gan/optim/adam.hpp>
 #include <gan/optim/linear_decay.hpp>
 #include <gan/optim/sgd.hpp>
@@ -91,6 +94,47 @@ TEST_CASE("optimisers walk a layer's parameters by name and zero their gradients
     adam.zero_grad();
     CHECK(conv.weight().grad()[0] == 0.0f);
     CHECK_THROWS_AS(adam.add(conv, "down."), gan::invalid_argument);
+}
+
+// zero_grad() only marks the gradients zero; the next backward pass stores where it would add.
+// Whatever the bookkeeping, the gradients must be what accumulation into zeros gives, bit for bit.
+template <class Layer>
+void check_zero_grad_then_backward() {
+    Layer layer;
+    gan::Random rng(5);
+    gan::fill_uniform(layer.weight().value().data(), layer.weight().size(), -1, 1, rng);
+    typename Layer::input_type x(2), dx;  // batch 2: the first sample stores, the second adds
+    typename Layer::output_type y, dy(2);
+    gan::fill_uniform(x, -1, 1, rng);
+    gan::fill_uniform(dy, -1, 1, rng);
+    const auto weight_gradient = [&] {
+        const auto& g = std::as_const(layer.weight()).grad();
+        return std::vector<float>(g.data(), g.data() + g.size());
+    };
+
+    layer.forward(x, y);
+    layer.backward(dy, dx);  // into a freshly allocated gradient
+    const auto once = weight_gradient();
+    layer.forward(x, y);
+    layer.backward(dy, dx);  // no zero_grad: adds (in another order than 2x, so not bit for bit)
+    const auto twice = weight_gradient();
+    for (std::size_t i = 0; i < once.size(); ++i) CHECK(twice[i] == doctest::Approx(2 * once[i]).epsilon(1e-5));
+
+    layer.zero_grad();
+    CHECK(layer.weight().grad()[0] == 0.0f);  // read after zero_grad: zeros
+    layer.forward(x, y);
+    layer.backward(dy, dx);
+    CHECK(weight_gradient() == once);
+
+    layer.zero_grad();  // and without the read in between
+    layer.forward(x, y);
+    layer.backward(dy, dx);
+    CHECK(weight_gradient() == once);
+}
+
+TEST_CASE("after zero_grad a backward pass gives the gradient of a fresh one, and without it adds") {
+    check_zero_grad_then_backward<gan::Conv2d<float, gan::Shape<3, 8, 8>, 4, 4, 2, 1, false>>();
+    check_zero_grad_then_backward<gan::ConvTranspose2d<float, gan::Shape<4, 4, 4>, 3, 4, 2, 1, false>>();
 }
 
 TEST_CASE("linear decay reproduces pix2pix's schedule") {

@@ -102,10 +102,13 @@ public:
         // Samples from the last to the first, each accumulated into the gradient: a fixed
         // summation order that starts with the columns forward() left in the workspace (with
         // pix2pix's batch of 1, the backward pass needs no im2col of its own).
+        // After zero_grad() the first sample stores its product rather than adding it to zeros.
+        const auto target = weight_.gradient_target();
         for (std::size_t n = dy.batch(); n-- > 0;) {
             if (!(cols_hold_last_sample_ && n + 1 == dy.batch())) kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
             cols_hold_last_sample_ = false;
-            kernels::gemm(B{}, weight_grad, dy.data() + n * output_shape::size, cols_.data(), weight_.grad().data(), true);
+            const bool accumulate = !(target.overwrite && n + 1 == dy.batch());
+            kernels::gemm(B{}, weight_grad, dy.data() + n * output_shape::size, cols_.data(), target.data, accumulate);
         }
         if constexpr (Bias)
             kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());

@@ -77,12 +77,15 @@ public:
                                             kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         const kernels::GemmShape weight_grad{In::channels, g.rows(), g.columns(), kernels::Transpose::no,
                                              kernels::Transpose::yes, g.columns(), g.columns(), g.rows()};
-        // Samples in order, each accumulated into the gradient: a fixed summation order.
+        // Samples in order, each accumulated into the gradient: a fixed summation order. After
+        // zero_grad() the first sample stores its product rather than adding it to zeros.
+        const auto target = weight_.gradient_target();
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             kernels::im2col(B{}, g, dy.data() + n * output_shape::size, cols_.data());
             kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), cols_.data(), dx.data() + n * In::size,
                           false);
-            kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), weight_.grad().data(), true);
+            kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), target.data,
+                          !(target.overwrite && n == 0));
         }
         if constexpr (Bias)
             kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());

@@ -127,22 +127,53 @@ public:
     // process-wide counter, so two parameters share a version only when one is a copy of the other
     // (and so holds the same values).
     std::uint64_t version() const noexcept { return version_; }
-    // The gradient is allocated (zeroed) on first use, so a network that only runs inference
-    // never holds one: at 128x128 the generator's gradients alone are 160 MiB.
+    // The gradient is allocated on first use, so a network that only runs inference never holds
+    // one (at 128x128 the generator's gradients alone are 160 MiB). zero_grad() only marks it
+    // zero, so a training step does not spend a pass over every gradient on a memset: the first
+    // backward pass then stores its gradient instead of adding it (gradient_target()), and any
+    // other access here writes the zeros first.
     Array<T, B>& grad() {
-        if (!has_grad()) grad_ = Array<T, B>(value_.shape());
+        materialize_gradient();
         return grad_;
     }
-    // Empty (size 0) until the first backward pass or non-const grad().
-    const Array<T, B>& grad() const noexcept { return grad_; }
+    // Empty (size 0) until the first backward pass or non-const grad(). Not safe to call from
+    // several threads at once right after zero_grad(): the first call writes the zeros.
+    const Array<T, B>& grad() const {
+        if (grad_is_zero_) {
+            grad_.zero();
+            grad_is_zero_ = false;
+        }
+        return grad_;
+    }
     bool has_grad() const noexcept { return grad_.data() != nullptr; }
-    void zero_grad() {
-        if (has_grad()) grad_.zero();
+    void zero_grad() noexcept {
+        if (has_grad()) grad_is_zero_ = true;
+    }
+
+    // Where a backward pass puts a gradient that it writes in whole (a convolution's weight
+    // gradient): when `overwrite` is true the gradient is zero, and the pass must store into
+    // every element rather than add; otherwise it adds, as to grad().
+    struct GradientTarget {
+        T* data;
+        bool overwrite;
+    };
+    GradientTarget gradient_target() {
+        const bool overwrite = !has_grad() || grad_is_zero_;
+        if (!has_grad()) grad_ = Array<T, B>(value_.shape());
+        grad_is_zero_ = false;
+        return {grad_.data(), overwrite};
     }
 
 private:
+    void materialize_gradient() {
+        if (!has_grad()) grad_ = Array<T, B>(value_.shape());  // allocated zeroed
+        else if (grad_is_zero_) grad_.zero();
+        grad_is_zero_ = false;
+    }
+
     Array<T, B> value_;
-    Array<T, B> grad_;
+    mutable Array<T, B> grad_;
+    mutable bool grad_is_zero_ = false;  // zero_grad() was called and nothing has written since
     std::uint64_t version_ = detail::next_parameter_version();
 };
 
