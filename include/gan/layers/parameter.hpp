@@ -139,10 +139,7 @@ public:
     // Empty (size 0) until the first backward pass or non-const grad(). Not safe to call from
     // several threads at once right after zero_grad(): the first call writes the zeros.
     const Array<T, B>& grad() const {
-        if (grad_is_zero_) {
-            grad_.zero();
-            grad_is_zero_ = false;
-        }
+        write_marked_zeros();
         return grad_;
     }
     bool has_grad() const noexcept { return grad_.data() != nullptr; }
@@ -166,8 +163,12 @@ public:
 
 private:
     void materialize_gradient() {
-        if (!has_grad()) grad_ = Array<T, B>(value_.shape());  // allocated zeroed
-        else if (grad_is_zero_) grad_.zero();
+        if (!has_grad()) grad_ = Array<T, B>(value_.shape());  // allocated zeroed; never marked
+        write_marked_zeros();
+    }
+    void write_marked_zeros() const {
+        if (!grad_is_zero_) return;
+        grad_.zero();
         grad_is_zero_ = false;
     }
 
