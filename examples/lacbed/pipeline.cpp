@@ -64,7 +64,21 @@ double mse(const nlohmann::json& metrics, const char* side, const char* statisti
 
 // Per direction: each seed's test scores, their mean and spread over seeds, and the median over
 // every test image of every seed (the published mean was dominated by a few bad cases).
-nlohmann::json summarise(const fs::path& runs, const std::vector<std::string>& directions,
+// Every run's metrics.json, read once for both summaries; keyed by run folder name.
+using RunMetrics = std::map<std::string, nlohmann::json>;
+
+std::string run_name(const std::string& direction, const std::string& seed) { return direction + "-seed" + seed; }
+
+RunMetrics read_run_metrics(const fs::path& runs, const std::vector<std::string>& directions,
+                            const std::vector<std::string>& seeds) {
+    RunMetrics metrics;
+    for (const auto& direction : directions)
+        for (const auto& seed : seeds)
+            metrics[run_name(direction, seed)] = read_json(runs / run_name(direction, seed) / "metrics.json");
+    return metrics;
+}
+
+nlohmann::json summarise(const RunMetrics& metrics, const std::vector<std::string>& directions,
                          const std::vector<std::string>& seeds, std::string& table) {
     nlohmann::json out = nlohmann::json::object();
     std::ostringstream md;
@@ -75,7 +89,7 @@ nlohmann::json summarise(const fs::path& runs, const std::vector<std::string>& d
         std::vector<double> means, baselines, every_image;
         nlohmann::json per_seed = nlohmann::json::array();
         for (const auto& seed : seeds) {
-            const auto m = read_json(runs / (direction + "-seed" + seed) / "metrics.json");
+            const auto& m = metrics.at(run_name(direction, seed));
             means.push_back(mse(m, "model_scores", "mean"));
             baselines.push_back(mse(m, "baseline_scores", "mean"));
             for (const auto& image : m.at("images")) every_image.push_back(image.at("mse").get<double>());
@@ -108,8 +122,9 @@ nlohmann::json summarise(const fs::path& runs, const std::vector<std::string>& d
 
 // Per prototype family, every seed's test images pooled: which families the mean comes from
 // (a structure-disjoint test split holds only a few compounds of each).
-nlohmann::json summarise_families(const fs::path& data, const fs::path& runs, const std::vector<std::string>& directions,
-                                  const std::vector<std::string>& seeds, std::string& table) {
+nlohmann::json summarise_families(const fs::path& data, const fs::path& runs, const RunMetrics& metrics,
+                                  const std::vector<std::string>& directions, const std::vector<std::string>& seeds,
+                                  std::string& table) {
     struct Family {
         std::string space_group;
         std::set<std::string> formulas;
@@ -124,9 +139,8 @@ nlohmann::json summarise_families(const fs::path& data, const fs::path& runs, co
     for (const auto& direction : directions) {
         std::map<std::string, Family> families;
         for (const auto& seed : seeds) {
-            const fs::path file = runs / (direction + "-seed" + seed) / "metrics.json";
-            const auto metrics = read_json(file);  // named: a range-for over read_json(...).at() would dangle
-            for (const auto& image : metrics.at("images")) {
+            const fs::path file = runs / run_name(direction, seed) / "metrics.json";  // for the message
+            for (const auto& image : metrics.at(run_name(direction, seed)).at("images")) {
                 const auto name = image.at("name").get<std::string>();
                 const auto found = by_id.find(name);
                 if (found == by_id.end())
@@ -201,7 +215,7 @@ int pipeline_command(const std::vector<std::string>& raw) {
     const nlohmann::json training = {{"config", config}, {"epochs", args.get("epochs")}, {"decay-epochs", args.get("decay-epochs")}};
     for (const auto& dir : directions)
         for (const auto& seed : seeds)
-            if (const fs::path record = runs / (dir + "-seed" + seed) / "pipeline.json"; fs::exists(record))
+            if (const fs::path record = runs / run_name(dir, seed) / "pipeline.json"; fs::exists(record))
                 if (const auto earlier = read_json(record); earlier != training)
                     throw usage_error("'" + record.parent_path().string() + "' was trained with " + earlier.dump() +
                                       ", not " + training.dump() + "; pass those flags to resume it, or another --output");
@@ -221,7 +235,7 @@ int pipeline_command(const std::vector<std::string>& raw) {
         const std::string from = dir == "structure-to-pattern" ? "structure" : "pattern";
         const std::string to = dir == "structure-to-pattern" ? "pattern" : "structure";
         for (const auto& seed : seeds) {
-            const fs::path run = runs / (dir + "-seed" + seed);
+            const fs::path run = runs / run_name(dir, seed);
             std::vector<std::string> train = {"--inputs", (data / "train" / from).string(), "--targets",
                                               (data / "train" / to).string(), "--output", run.string(), "--config", config,
                                               "--epochs", args.get("epochs"), "--decay-epochs", args.get("decay-epochs"),
@@ -242,8 +256,9 @@ int pipeline_command(const std::vector<std::string>& raw) {
     }
 
     std::string table, family_table;
-    nlohmann::json report = summarise(runs, directions, seeds, table);
-    report["per_family"] = summarise_families(data, runs, directions, seeds, family_table);
+    const RunMetrics metrics = read_run_metrics(runs, directions, seeds);
+    nlohmann::json report = summarise(metrics, directions, seeds, table);
+    report["per_family"] = summarise_families(data, runs, metrics, directions, seeds, family_table);
     const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;
     report["dataset"] = data.string();
     report["configuration"] = config;
