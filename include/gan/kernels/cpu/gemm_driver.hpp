@@ -158,17 +158,17 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
             const bool overwrite = !accumulate && pc == 0;
             const std::size_t pa = share_a ? a_panels : 0;
             for_blocks(parallel, 1, pa + nj, [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
-                for (std::size_t q = q0; q < q1; ++q) {
-                    if constexpr (pack_a_here) {
-                        if (q < pa) {
-                            pack_a<MR>(a.a, q * MR, std::min(MR, m - q * MR), pc, kb, shared_a + q * kb * MR, kb * MR);
-                            continue;
-                        }
-                    }
-                    const std::size_t jp = q - pa;
-                    if (!direct_b || nb - jp * NR < NR)
-                        pack_b<NR>(b, pc, kb, jc + jp * NR, std::min(NR, nb - jp * NR), bp + jp * kb * NR);
-                }
+                std::size_t q = q0;
+                if constexpr (pack_a_here)
+                    for (; q < std::min(q1, pa); ++q)
+                        pack_a<MR>(a.a, q * MR, std::min(MR, m - q * MR), pc, kb, shared_a + q * kb * MR, kb * MR);
+                if (q == q1) return;
+                // B panels [jp0, jp1) in one call, which reads B's rows across them all.
+                const std::size_t jp0 = q - pa, jp1 = q1 - pa;
+                if (!direct_b)
+                    pack_b<NR>(b, pc, kb, jc + jp0 * NR, std::min(nb, jp1 * NR) - jp0 * NR, bp + jp0 * kb * NR);
+                else if (jp1 == nj && nb % NR != 0)
+                    pack_b<NR>(b, pc, kb, jc + (nj - 1) * NR, nb % NR, bp + (nj - 1) * kb * NR);
             });
             for_blocks(parallel, mi, n_groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
                 for (std::size_t ib = i0; ib < i1; ++ib) {
