@@ -11,6 +11,7 @@
 #include "gan/version.hpp"
 
 #if defined(__AVX__) && !defined(GAN_KERNELS_NO_SIMD)
+#define GAN_PACK_A_AVX 1
 #include <immintrin.h>
 #endif
 
@@ -27,8 +28,7 @@ struct operand {
     const T* at(std::size_t i, std::size_t p) const { return transposed ? data + p * ld + i : data + i * ld + p; }
 };
 
-#if defined(__AVX__) && !defined(GAN_KERNELS_NO_SIMD)
-#define GAN_PACK_A_AVX 1
+#if defined(GAN_PACK_A_AVX)
 // Eight K steps of six rows of a float A, out[q * 6 + r] = src[r * ld + q]: an 8 × 8 transpose in
 // registers (rows 6 and 7 are don't-cares) and eight overlapping stores, each writing its
 // column's six values and two that the next store replaces. Value by value, packing costs about a
@@ -122,8 +122,8 @@ template <std::size_t NR, class T>
 void pack_b(operand<T> b, std::size_t p0, std::size_t kb, std::size_t j0, std::size_t cols, T* dst) {
     if (!b.transposed) {
         // Row by row across all the panels, so that each row of B is read once as one sequential
-        // stream; panel by panel walked down kb rows (and pages) for every NR columns, and
-        // waited on memory for each. memcpy: whole vectors, where a loop must assume that the
+        // stream; panel by panel would walk down kb rows (and pages) for every NR columns and
+        // wait on memory for each. memcpy: whole vectors, where a loop must assume that the
         // panel may overlap B and copies value by value.
         for (std::size_t p = 0; p < kb; ++p) {
             const T* src = b.at(p0 + p, j0);
