@@ -93,6 +93,11 @@ void shapes(benchmark::internal::Benchmark* b) {
         // Conv2d weight gradients dY[C_out × H·W] · colsᵀ
         {128, 1024, 1024, 0, 1},  // 64 -> 128 at 32×32
         {256, 2048, 256, 0, 1},   // 128 -> 256 at 16×16
+        {512, 4096, 64, 0, 1},    // 256 -> 512 at 8×8: K = 64 pixels, C (the gradient) 8 MiB
+        // Conv2d input gradients Wᵀ · dY (then col2im)
+        {4096, 64, 512, 1, 0},    // 256 -> 512 at 8×8
+        // ConvTranspose2d weight gradients X · dcolsᵀ
+        {1024, 4096, 64, 0, 1},   // 1024 -> 256 from 8×8: C 16 MiB
         // square, for comparison with BLAS figures
         {1024, 1024, 1024, 0, 0},
     };

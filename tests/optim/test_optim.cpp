@@ -137,6 +137,114 @@ TEST_CASE("after zero_grad a backward pass gives the gradient of a fresh one, an
     check_zero_grad_then_backward<gan::ConvTranspose2d<float, gan::Shape<4, 4, 4>, 3, 4, 2, 1, false>>();
 }
 
+namespace {
+
+// A convolution and a transposed convolution in a row, trained by one Adam: the chain that
+// step_in_backward must get right (the second layer's weight is needed for the gradient that
+// reaches the first, after the second's weight gradient is complete).
+struct Chain {
+    gan::Conv2d<float, gan::Shape<2, 8, 8>, 3, 4, 2, 1, true> down;
+    gan::ConvTranspose2d<float, gan::Shape<3, 4, 4>, 2, 4, 2, 1, false> up;
+    decltype(down)::input_type x{2}, dx;
+    decltype(down)::output_type h, dh;
+    decltype(up)::output_type y, dy{2};
+
+    explicit Chain(std::uint64_t seed) {
+        gan::Random rng(seed);
+        down.reset_parameters(rng);
+        up.reset_parameters(rng);
+    }
+    template <class F>
+    void visit_parameters(F&& f) {
+        down.visit_parameters([&](std::string_view name, auto& p) { f("down." + std::string(name), p); });
+        up.visit_parameters([&](std::string_view name, auto& p) { f("up." + std::string(name), p); });
+    }
+    // Forward and backward of a batch drawn from `data`, against the loss sum(y · dy).
+    void pass(gan::Random& data, bool through_down = true) {
+        gan::fill_uniform(x, -1, 1, data);
+        gan::fill_uniform(dy, -1, 1, data);
+        down.forward(x, h);
+        up.forward(h, y);
+        up.backward(dy, dh);
+        if (through_down) down.backward(dh, dx);
+    }
+    std::vector<float> values() {
+        std::vector<float> v;
+        visit_parameters([&](const std::string&, gan::Parameter<float>& p) { v.insert(v.end(), p.value().data(), p.value().data() + p.size()); });
+        return v;
+    }
+};
+
+std::vector<float> state_of(gan::Adam<float>& adam) {
+    std::vector<float> v;
+    adam.visit_state([&](const std::string&, gan::Array<float>& a) { v.insert(v.end(), a.data(), a.data() + a.size()); });
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("Adam stepping in backward gives the weights and state of backward then step, bit for bit") {
+    const gan::AdamOptions options{.lr = 1e-2, .beta1 = 0.5, .weight_decay = 0.01};
+    Chain plain(3), fused(3);
+    gan::Adam<float> adam_plain(options), adam_fused(options);
+    adam_plain.add(plain);
+    adam_fused.add(fused);
+    adam_fused.step_in_backward(true);
+    CHECK(adam_fused.steps_in_backward());
+    gan::Random data_plain(11), data_fused(11);
+    for (int step = 0; step < 4; ++step) {
+        CAPTURE(step);
+        // The last step stops before the first layer: its weight must still take Adam's step
+        // for a zero gradient (its moments decay), as in step() without step_in_backward.
+        const bool through_down = step != 3;
+        adam_plain.zero_grad();
+        plain.pass(data_plain, through_down);
+        adam_plain.step();
+        adam_fused.zero_grad();
+        fused.pass(data_fused, through_down);
+        adam_fused.step();
+        if (step == 1) {
+            adam_plain.set_lr(5e-3);
+            adam_fused.set_lr(5e-3);
+        }
+        CHECK(fused.values() == plain.values());
+        CHECK(state_of(adam_fused) == state_of(adam_plain));
+    }
+    CHECK(plain.values() != Chain(3).values());  // it trained
+
+    // Only the weights are lent; the bias keeps its gradient, the weights' cannot be read.
+    CHECK(fused.down.bias().grad().size() == 3);
+    CHECK_THROWS_AS(fused.down.weight().grad(), gan::usage_error);
+    CHECK_THROWS_AS(std::as_const(fused.up.weight()).grad(), gan::usage_error);
+
+    // A second backward pass before step() would be a second step: refused, with a message.
+    fused.pass(data_fused);
+    CHECK_THROWS_AS(fused.pass(data_fused), gan::usage_error);
+}
+
+TEST_CASE("step_in_backward: turning it off hands the gradients back; misuse is refused") {
+    Chain chain(4);
+    gan::Adam<float> adam;
+    adam.add(chain);
+    adam.step_in_backward(true);
+    gan::Random data(5);
+    chain.pass(data);
+    CHECK_THROWS_AS(adam.step_in_backward(false), gan::usage_error);  // the step is half done
+    adam.step();
+    adam.step_in_backward(false);
+    CHECK(chain.down.weight().grad().size() == chain.down.weight().size());
+    CHECK(chain.down.weight().grad()[0] == 0.0f);
+    chain.pass(data);
+    CHECK(chain.down.weight().grad()[0] != 0.0f);
+
+    // A BatchNorm weight is written with its bias, not in whole through gradient_target().
+    struct Sink final : gan::GradientSink<float, gan::cpu> {
+        float* lend(gan::Parameter<float, gan::cpu>&) override { return nullptr; }
+    } sink;
+    gan::Parameter<float> norm_weight({3});
+    CHECK_THROWS_AS(norm_weight.set_gradient_sink(&sink), gan::invalid_argument);
+}
+
 TEST_CASE("linear decay reproduces pix2pix's schedule") {
     const gan::LinearDecay schedule{.n_epochs = 100, .n_epochs_decay = 100};
     CHECK(schedule.factor(0) == 1.0);

@@ -84,3 +84,29 @@ TEST_CASE("training is seeded: the same seed and data give bit-identical weights
     CHECK(first == second);
     CHECK(first != other);
 }
+
+TEST_CASE("the generator's Adam stepping in backward changes no bit of training") {
+    auto run = [](bool step_in_backward) {
+        gan::Pix2Pix<G, D> model({.seed = 8, .g_step_in_backward = step_in_backward});
+        CHECK(model.optimizer_g().steps_in_backward() == step_in_backward);
+        gan::Random data(3);
+        G::input_type a(1);
+        G::output_type b(1);
+        for (int it = 0; it < 3; ++it) {
+            gan::fill_uniform(a, -1, 1, data);
+            gan::fill_uniform(b, -1, 1, data);
+            model.train_step(a, b);
+            model.set_lr(0.5 * model.optimizer_g().lr());
+        }
+        std::vector<float> all;
+        const auto append = [&](const std::string&, auto& array) { all.insert(all.end(), array.data(), array.data() + array.size()); };
+        model.generator().visit_parameters([&](const std::string& name, gan::Parameter<float>& p) { append(name, p.value()); });
+        model.discriminator().visit_parameters([&](const std::string& name, gan::Parameter<float>& p) { append(name, p.value()); });
+        model.optimizer_g().visit_state(append);
+        model.optimizer_d().visit_state(append);
+        return all;
+    };
+    const auto fused = run(true), plain = run(false);
+    REQUIRE(fused.size() == plain.size());
+    CHECK(fused == plain);
+}

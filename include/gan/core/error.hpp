@@ -32,4 +32,11 @@ public:
     using error::error;
 };
 
+// A call that the object's state does not allow (reading a gradient that an optimiser consumed
+// during the backward pass, a second backward pass where a step was due).
+class usage_error : public error {
+public:
+    using error::error;
+};
+
 GAN_NAMESPACE_END

@@ -37,7 +37,9 @@ public:
     Conv2d()
         : weight_({OutChannels, In::channels, Kernel, Kernel}),
           bias_(Bias ? std::vector<std::size_t>{OutChannels} : std::vector<std::size_t>{0}),
-          cols_({geometry().rows(), geometry().columns()}) {}
+          cols_({geometry().rows(), geometry().columns()}) {
+        weight_.set_gradient_written_whole();  // through gradient_target() in backward
+    }
     explicit Conv2d(Random& rng) : Conv2d() { reset_parameters(rng); }
 
     // PyTorch's default initialisation: weight and bias ~ U(−1/√fan_in, 1/√fan_in).

@@ -37,7 +37,9 @@ public:
     ConvTranspose2d()
         : weight_({In::channels, OutChannels, Kernel, Kernel}),
           bias_(Bias ? std::vector<std::size_t>{OutChannels} : std::vector<std::size_t>{0}),
-          cols_({geometry().rows(), geometry().columns()}) {}
+          cols_({geometry().rows(), geometry().columns()}) {
+        weight_.set_gradient_written_whole();  // through gradient_target() in backward
+    }
     explicit ConvTranspose2d(Random& rng) : ConvTranspose2d() { reset_parameters(rng); }
 
     // PyTorch's default initialisation: U(−1/√fan_in, 1/√fan_in) where PyTorch's fan_in of the

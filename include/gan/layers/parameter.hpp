@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gan/core/backend.hpp"
+#include "gan/core/error.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 
@@ -99,6 +100,24 @@ inline std::uint64_t next_parameter_version() noexcept {
 }
 }  // namespace detail
 
+template <Scalar T, Backend B>
+class Parameter;
+
+// Takes over the gradients of parameters whose backward pass writes them in whole (the
+// convolutions' weights): an optimiser that updates each such parameter as soon as its gradient
+// is complete, so that the gradients of a network never all exist at once (Adam's
+// step_in_backward). The backward pass asks for the buffer when it starts on the parameter and
+// must be done with the parameter's value when it asks for the next parameter's buffer.
+template <Scalar T, Backend B>
+class GradientSink {
+public:
+    // Where the gradient of `p` goes; the backward pass stores into it (as into a zero gradient).
+    virtual T* lend(Parameter<T, B>& p) = 0;
+
+protected:
+    ~GradientSink() = default;
+};
+
 // A trainable tensor: its value and the gradient that backward() accumulates into.
 template <Scalar T, Backend B = cpu>
 class Parameter {
@@ -133,12 +152,14 @@ public:
     // backward pass then stores its gradient instead of adding it (gradient_target()), and any
     // other access here writes the zeros first.
     Array<T, B>& grad() {
+        check_gradient_kept();
         materialize_gradient();
         return grad_;
     }
     // Empty (size 0) until the first backward pass or non-const grad(). Not safe to call from
     // several threads at once right after zero_grad(): the first call writes the zeros.
     const Array<T, B>& grad() const {
+        check_gradient_kept();
         write_marked_zeros();
         return grad_;
     }
@@ -155,13 +176,38 @@ public:
         bool overwrite;
     };
     GradientTarget gradient_target() {
+        if (sink_.to != nullptr) return {sink_.to->lend(*this), true};
         const bool overwrite = !has_grad() || grad_is_zero_;
         if (!has_grad()) grad_ = Array<T, B>(value_.shape());
         grad_is_zero_ = false;
         return {grad_.data(), overwrite};
     }
 
+    // Layers whose backward pass writes this parameter's gradient in whole, through
+    // gradient_target() alone, say so; only such parameters can hand their gradient to a sink.
+    void set_gradient_written_whole() noexcept { gradient_written_whole_ = true; }
+    bool gradient_written_whole() const noexcept { return gradient_written_whole_; }
+
+    // Hands the gradient to `sink` (nullptr: back to this parameter, starting from zero). The
+    // parameter then holds no gradient of its own, and grad() throws.
+    void set_gradient_sink(GradientSink<T, B>* sink) {
+        if (sink != nullptr && !gradient_written_whole_)
+            throw invalid_argument("gan::Parameter " + shape_str() +
+                                   ": only a parameter whose backward pass writes its gradient in whole (a "
+                                   "convolution's weight) can hand the gradient to an optimiser during backward");
+        sink_.to = sink;
+        grad_ = Array<T, B>();
+        grad_is_zero_ = false;
+    }
+    bool gradient_sunk() const noexcept { return sink_.to != nullptr; }
+
 private:
+    void check_gradient_kept() const {
+        if (sink_.to != nullptr)
+            throw usage_error("gan::Parameter " + shape_str() +
+                              ": its gradient is consumed during the backward pass by an optimiser that steps in "
+                              "backward, and not kept; turn that off (Adam::step_in_backward(false)) to read it");
+    }
     void materialize_gradient() {
         if (!has_grad()) grad_ = Array<T, B>(value_.shape());  // allocated zeroed; never marked
         write_marked_zeros();
@@ -175,6 +221,16 @@ private:
     Array<T, B> value_;
     mutable Array<T, B> grad_;
     mutable bool grad_is_zero_ = false;  // zero_grad() was called and nothing has written since
+    bool gradient_written_whole_ = false;
+    // The sink belongs to this object, not to its value: a copy of a layer is not registered
+    // with the original's optimiser, and assignment keeps the target's registration.
+    struct SinkRef {
+        GradientSink<T, B>* to = nullptr;
+        SinkRef() = default;
+        SinkRef(const SinkRef&) noexcept {}
+        SinkRef& operator=(const SinkRef&) noexcept { return *this; }
+    };
+    SinkRef sink_;
     std::uint64_t version_ = detail::next_parameter_version();
 };
 

@@ -5,9 +5,14 @@
 //   gan::Adam<float> opt({.lr = 2e-4, .beta1 = 0.5});   // pix2pix
 //   opt.add(generator);            // after each backward pass:  opt.step();  opt.zero_grad();
 //
+// With step_in_backward(true), the parameters whose gradients a backward pass writes in whole
+// (the convolutions' weights: all but 0.1 % of a U-Net's) are updated during the backward pass
+// instead, each as soon as its gradient is complete; see step_in_backward().
+//
 // The state is visible for checkpoints: steps() (PyTorch's per-parameter "step", equal for all
 // parameters here) and, per parameter, "<name>.exp_avg" and "<name>.exp_avg_sq" through
 // visit_state().
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -30,7 +35,7 @@ struct AdamOptions {
 };
 
 template <Scalar T, Backend B = cpu>
-class Adam {
+class Adam : private GradientSink<T, B> {
 public:
     explicit Adam(AdamOptions options = {}) : options_(options) {
         if (!(options.lr >= 0) || !(options.eps >= 0) || !(options.weight_decay >= 0) || !(options.beta1 >= 0 && options.beta1 < 1) ||
@@ -40,6 +45,15 @@ public:
                                    std::to_string(options.beta2) + ")");
     }
 
+    // The parameters keep a pointer to an Adam that steps in backward: it stays where it was made.
+    Adam(const Adam&) = delete;
+    Adam& operator=(const Adam&) = delete;
+    // Hands the gradients back (declare the Adam after the modules it updates, as it needs them).
+    ~Adam() {
+        if (in_backward_)
+            for (const auto& e : parameters_) e.parameter->set_gradient_sink(nullptr);
+    }
+
     template <class Module>
     void add(Module& module, std::string_view prefix = "") {
         const std::size_t first = parameters_.size();
@@ -47,23 +61,53 @@ public:
         for (std::size_t i = first; i < parameters_.size(); ++i) {
             exp_avg_.emplace_back(parameters_[i].parameter->shape());
             exp_avg_sq_.emplace_back(parameters_[i].parameter->shape());
+            updated_in_backward_.push_back(false);
+            if (in_backward_) take_gradient(i);
         }
     }
 
-    // One update of every parameter from its accumulated gradient.
+    // One update of every parameter from its accumulated gradient (with step_in_backward: of the
+    // parameters that the backward pass did not update already).
     void step() {
+        flush();
         ++steps_;
-        const double t = double(steps_);
-        const kernels::AdamStep s{options_.lr, options_.beta1, options_.beta2, options_.eps, options_.weight_decay,
-                                  options_.lr / (1 - std::pow(options_.beta1, t)),
-                                  std::sqrt(1 - std::pow(options_.beta2, t))};
+        const kernels::AdamStep s = scalars(steps_);
         for (std::size_t i = 0; i < parameters_.size(); ++i) {
             Parameter<T, B>& p = *parameters_[i].parameter;
-            kernels::adam_update(B{}, s, p.value().data(), p.grad().data(), exp_avg_[i].data(), exp_avg_sq_[i].data(),
-                                 p.size());
+            if (!p.gradient_sunk())
+                update(s, i, p.grad().data());
+            else if (!updated_in_backward_[i])
+                update(s, i, zero_gradient(p.size()));  // no backward pass reached it: as a zero gradient
+            updated_in_backward_[i] = false;
         }
     }
     void zero_grad() { parameters_.zero_grad(); }
+
+    // On: each parameter whose gradient a backward pass writes in whole (a convolution's weight)
+    // is updated during that pass, as soon as the pass has moved on from its layer, from a buffer
+    // lent to one parameter after the other: the gradients never all exist at once (at 128 × 128,
+    // pix2pix's generator holds 160 MiB of them, the lent buffer is its largest weight, 32 MiB),
+    // and each is still in cache when Adam reads it. step() then updates the other parameters.
+    // The result is bit-identical to backward() then step(). What it costs: every backward pass
+    // is a step for those parameters, so call step() after each one (no gradient accumulation;
+    // a second pass before step() throws gan::usage_error), and their gradients cannot be read
+    // (grad() throws). Off: the parameters get their own gradients back, starting from zero.
+    void step_in_backward(bool on) {
+        if (on == in_backward_) return;
+        if (pending_ != none || std::find(updated_in_backward_.begin(), updated_in_backward_.end(), true) !=
+                                    updated_in_backward_.end())
+            throw usage_error("gan::Adam::step_in_backward: a backward pass has updated parameters of a step that "
+                              "step() has not finished; call step() first");
+        in_backward_ = on;
+        for (std::size_t i = 0; i < parameters_.size(); ++i) {
+            if (on)
+                take_gradient(i);
+            else if (parameters_[i].parameter->gradient_sunk())
+                parameters_[i].parameter->set_gradient_sink(nullptr);
+        }
+        if (!on) lent_ = Array<T, B>();
+    }
+    bool steps_in_backward() const noexcept { return in_backward_; }
 
     double lr() const noexcept { return options_.lr; }
     // For schedules: the learning rate of the following steps.
@@ -83,11 +127,72 @@ public:
     }
 
 private:
+    static constexpr std::size_t none = std::size_t(-1);
+
+    kernels::AdamStep scalars(std::int64_t step) const {
+        const double t = double(step);
+        return {options_.lr, options_.beta1, options_.beta2, options_.eps, options_.weight_decay,
+                options_.lr / (1 - std::pow(options_.beta1, t)), std::sqrt(1 - std::pow(options_.beta2, t))};
+    }
+    void update(const kernels::AdamStep& s, std::size_t i, const T* grad) {
+        Parameter<T, B>& p = *parameters_[i].parameter;
+        kernels::adam_update(B{}, s, p.value().data(), grad, exp_avg_[i].data(), exp_avg_sq_[i].data(), p.size());
+    }
+    void take_gradient(std::size_t i) {
+        Parameter<T, B>& p = *parameters_[i].parameter;
+        if (p.gradient_written_whole()) p.set_gradient_sink(this);
+    }
+    // The lent buffer, made on first use as large as the largest parameter it may serve, so that
+    // the steady state allocates nothing.
+    T* lent_buffer(std::size_t n) {
+        if (lent_.size() < n) {
+            for (const auto& e : parameters_)
+                if (e.parameter->gradient_sunk()) n = std::max(n, e.parameter->size());
+            lent_ = Array<T, B>({n});
+        }
+        return lent_.data();
+    }
+    const T* zero_gradient(std::size_t n) {
+        T* g = lent_buffer(n);
+        B::zero(g, n * sizeof(T));
+        return g;
+    }
+
+    // The backward pass has moved on to parameter p: the previous one's gradient is complete and
+    // its layer is done with its value.
+    T* lend(Parameter<T, B>& p) override {
+        flush();
+        const std::size_t i = index_of(p);
+        if (updated_in_backward_[i])
+            throw usage_error("gan::Adam: parameter '" + parameters_[i].name +
+                              "' got a second gradient before step(); with step_in_backward, each backward pass is a "
+                              "step for it: call step() after every backward pass, or turn step_in_backward off to "
+                              "accumulate gradients");
+        pending_ = i;
+        return lent_buffer(p.size());
+    }
+    std::size_t index_of(const Parameter<T, B>& p) const {
+        for (std::size_t i = 0; i < parameters_.size(); ++i)
+            if (parameters_[i].parameter == &p) return i;
+        throw usage_error("gan::Adam: a parameter " + p.shape_str() + " that this optimiser does not hold asked it "
+                          "for a gradient buffer");
+    }
+    void flush() {
+        if (pending_ == none) return;
+        update(scalars(steps_ + 1), pending_, lent_.data());
+        updated_in_backward_[pending_] = true;
+        pending_ = none;
+    }
+
     AdamOptions options_;
     ParameterList<T, B> parameters_;
     std::vector<Array<T, B>> exp_avg_;
     std::vector<Array<T, B>> exp_avg_sq_;
     std::int64_t steps_ = 0;
+    bool in_backward_ = false;
+    std::vector<bool> updated_in_backward_;  // in the step under way
+    std::size_t pending_ = none;             // whose gradient is in lent_, not yet applied
+    Array<T, B> lent_;
 };
 
 GAN_NAMESPACE_END

@@ -39,6 +39,10 @@ struct Pix2PixOptions {
     GanLoss gan_loss = GanLoss::vanilla;
     double init_gain = 0.02;   // weights ~ N(0, gain)
     std::uint64_t seed = 0;    // initial weights and dropout masks
+    // Adam updates the generator's convolution weights during its backward pass (bit-identical,
+    // and their 160 MiB of gradients at 128 × 128 never exist; see Adam::step_in_backward).
+    // Off: the generator keeps its gradients, to read them after train_step.
+    bool g_step_in_backward = true;
 };
 
 // The four losses the reference logs, per iteration.
@@ -77,6 +81,8 @@ public:
         init_pix2pix(discriminator_, init, options.init_gain);
         optimizer_g_.add(generator_);
         optimizer_d_.add(discriminator_);
+        // Not D: its step sums the gradients of two backward passes (fake and real pairs).
+        optimizer_g_.step_in_backward(options.g_step_in_backward);
     }
     // The optimisers hold pointers into the networks: a Pix2Pix stays where it was made.
     Pix2Pix(const Pix2Pix&) = delete;
