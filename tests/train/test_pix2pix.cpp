@@ -63,17 +63,27 @@ TEST_CASE("three pix2pix iterations equal the reference's, loss by loss and weig
     check_updates("D.", model.discriminator());
 }
 
+namespace {
+// Iterations on pairs of uniform noise from a stream seeded with `data_seed`; `between` runs
+// after each.
+template <class F = void (*)()>
+void train_on_noise(gan::Pix2Pix<G, D>& model, std::uint64_t data_seed, int iterations, F between = [] {}) {
+    gan::Random data(data_seed);
+    G::input_type a(1);
+    G::output_type b(1);
+    for (int it = 0; it < iterations; ++it) {
+        gan::fill_uniform(a, -1, 1, data);
+        gan::fill_uniform(b, -1, 1, data);
+        model.train_step(a, b);
+        between();
+    }
+}
+}  // namespace
+
 TEST_CASE("training is seeded: the same seed and data give bit-identical weights") {
     auto run = [](std::uint64_t seed) {
         gan::Pix2Pix<G, D> model({.seed = seed});
-        gan::Random data(99);
-        G::input_type a(1);
-        G::output_type b(1);
-        for (int it = 0; it < 2; ++it) {
-            gan::fill_uniform(a, -1, 1, data);
-            gan::fill_uniform(b, -1, 1, data);
-            model.train_step(a, b);
-        }
+        train_on_noise(model, 99, 2);
         std::vector<float> weights;
         model.generator().visit_parameters([&](const std::string&, gan::Parameter<float>& p) {
             weights.insert(weights.end(), p.value().data(), p.value().data() + p.size());
@@ -89,15 +99,7 @@ TEST_CASE("the generator's Adam stepping in backward changes no bit of training"
     auto run = [](bool step_in_backward) {
         gan::Pix2Pix<G, D> model({.seed = 8, .g_step_in_backward = step_in_backward});
         CHECK(model.optimizer_g().steps_in_backward() == step_in_backward);
-        gan::Random data(3);
-        G::input_type a(1);
-        G::output_type b(1);
-        for (int it = 0; it < 3; ++it) {
-            gan::fill_uniform(a, -1, 1, data);
-            gan::fill_uniform(b, -1, 1, data);
-            model.train_step(a, b);
-            model.set_lr(0.5 * model.optimizer_g().lr());
-        }
+        train_on_noise(model, 3, 3, [&] { model.set_lr(0.5 * model.optimizer_g().lr()); });
         std::vector<float> all;
         const auto append = [&](const std::string&, auto& array) { all.insert(all.end(), array.data(), array.data() + array.size()); };
         model.generator().visit_parameters([&](const std::string& name, gan::Parameter<float>& p) { append(name, p.value()); });
