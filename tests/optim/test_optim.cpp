@@ -170,14 +170,17 @@ struct Chain {
     }
     std::vector<float> values() {
         std::vector<float> v;
-        visit_parameters([&](const std::string&, gan::Parameter<float>& p) { v.insert(v.end(), p.value().data(), p.value().data() + p.size()); });
+        visit_parameters([&](const std::string&, gan::Parameter<float>& p) {
+            v.insert(v.end(), p.value().data(), p.value().data() + p.size());
+        });
         return v;
     }
 };
 
 std::vector<float> state_of(gan::Adam<float>& adam) {
     std::vector<float> v;
-    adam.visit_state([&](const std::string&, gan::Array<float>& a) { v.insert(v.end(), a.data(), a.data() + a.size()); });
+    adam.visit_state(
+        [&](const std::string&, gan::Array<float>& a) { v.insert(v.end(), a.data(), a.data() + a.size()); });
     return v;
 }
 

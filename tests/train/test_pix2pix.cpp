@@ -101,9 +101,12 @@ TEST_CASE("the generator's Adam stepping in backward changes no bit of training"
         CHECK(model.optimizer_g().steps_in_backward() == step_in_backward);
         train_on_noise(model, 3, 3, [&] { model.set_lr(0.5 * model.optimizer_g().lr()); });
         std::vector<float> all;
-        const auto append = [&](const std::string&, auto& array) { all.insert(all.end(), array.data(), array.data() + array.size()); };
-        model.generator().visit_parameters([&](const std::string& name, gan::Parameter<float>& p) { append(name, p.value()); });
-        model.discriminator().visit_parameters([&](const std::string& name, gan::Parameter<float>& p) { append(name, p.value()); });
+        const auto append = [&](const std::string&, auto& array) {
+            all.insert(all.end(), array.data(), array.data() + array.size());
+        };
+        const auto append_value = [&](const std::string& name, gan::Parameter<float>& p) { append(name, p.value()); };
+        model.generator().visit_parameters(append_value);
+        model.discriminator().visit_parameters(append_value);
         model.optimizer_g().visit_state(append);
         model.optimizer_d().visit_state(append);
         return all;

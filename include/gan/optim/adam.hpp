@@ -50,10 +50,7 @@ public:
     Adam(const Adam&) = delete;
     Adam& operator=(const Adam&) = delete;
     // Hands the gradients back (declare the Adam after the modules it updates, as it needs them).
-    ~Adam() {
-        if (in_backward_)
-            for (const auto& e : parameters_) e.parameter->set_gradient_sink(nullptr);
-    }
+    ~Adam() { release_gradients(); }
 
     template <class Module>
     void add(Module& module, std::string_view prefix = "") {
@@ -100,13 +97,12 @@ public:
             throw usage_error("gan::Adam::step_in_backward: a backward pass has updated parameters of a step that "
                               "step() has not finished; call step() first");
         in_backward_ = on;
-        for (std::size_t i = 0; i < parameters_.size(); ++i) {
-            if (on)
-                take_gradient(i);
-            else if (parameters_[i].parameter->gradient_sunk())
-                parameters_[i].parameter->set_gradient_sink(nullptr);
+        if (on) {
+            for (std::size_t i = 0; i < parameters_.size(); ++i) take_gradient(i);
+        } else {
+            release_gradients();
+            lent_ = Array<T, B>();
         }
-        if (!on) lent_ = Array<T, B>();
     }
     bool steps_in_backward() const noexcept { return in_backward_; }
 
@@ -142,6 +138,10 @@ private:
     void take_gradient(std::size_t i) {
         Parameter<T, B>& p = *parameters_[i].parameter;
         if (p.gradient_written_whole()) p.set_gradient_sink(this);
+    }
+    void release_gradients() {
+        for (const auto& e : parameters_)
+            if (e.parameter->gradient_sunk()) e.parameter->set_gradient_sink(nullptr);
     }
     // The lent buffer, made on first use as large as the largest parameter it may serve, so that
     // the steady state allocates nothing.
