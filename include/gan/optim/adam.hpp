@@ -49,8 +49,11 @@ public:
     // The parameters keep a pointer to an Adam that steps in backward: it stays where it was made.
     Adam(const Adam&) = delete;
     Adam& operator=(const Adam&) = delete;
-    // Hands the gradients back (declare the Adam after the modules it updates, as it needs them).
-    ~Adam() { release_gradients(); }
+    // With step_in_backward on, hands the gradients back, which needs the modules: declare the
+    // Adam after them. Off, it touches no parameter (the modules may be gone already).
+    ~Adam() {
+        if (in_backward_) release_gradients();
+    }
 
     template <class Module>
     void add(Module& module, std::string_view prefix = "") {
