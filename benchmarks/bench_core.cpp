@@ -5,6 +5,8 @@
 #include <tbb/task_arena.h>
 
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "peak.hpp"
@@ -27,21 +29,30 @@ static void BM_fill_normal(benchmark::State& state) {
 }
 BENCHMARK(BM_fill_normal)->Unit(benchmark::kMillisecond);
 
-// One Adam step over 2^25 parameters (a 128x128 pix2pix step updates about 57 M, G and D):
-// seven streams of floats per element, so memory traffic and the square root and divisions
-// bound it, not FMAs. state.range(0): threads.
+// One Adam step over 2^25 parameters (a 128x128 pix2pix step updates about 45 M, G and D):
+// seven streams per element, so memory traffic and the square root and divisions bound it, not
+// FMAs. The moments in float32 (7 × 4 bytes per element) or bfloat16 (5 × 4 + 4 × 2 bytes, plus
+// a hash per element for the stochastic rounding). state.range(0): threads.
+template <class Moment>
 static void BM_adam_update(benchmark::State& state) {
     const std::size_t n = std::size_t(1) << 25;
-    std::vector<float> param(n, 0.5f), grad(n, 0.01f), exp_avg(n, 0.0f), exp_avg_sq(n, 0.0f);
+    std::vector<float> param(n, 0.5f), grad(n, 0.01f);
+    std::vector<Moment> exp_avg(n), exp_avg_sq(n);
     const gan::kernels::AdamStep step{2e-4, 0.5, 0.999, 1e-8, 0.0, 2e-4 / (1 - 0.5), std::sqrt(1 - 0.999)};
     tbb::task_arena arena(int(state.range(0)));
+    std::uint32_t key = 0;
     for (auto _ : state) {
         arena.execute([&] {
-            gan::kernels::adam_update(gan::cpu{}, step, param.data(), grad.data(), exp_avg.data(), exp_avg_sq.data(), n);
+            if constexpr (std::is_same_v<Moment, float>)
+                gan::kernels::adam_update(gan::cpu{}, step, param.data(), grad.data(), exp_avg.data(), exp_avg_sq.data(), n);
+            else
+                gan::kernels::adam_update(gan::cpu{}, step, param.data(), grad.data(), exp_avg.data(), exp_avg_sq.data(), n,
+                                          ++key);
         });
         benchmark::DoNotOptimize(param.data());
     }
     state.SetItemsProcessed(state.iterations() * std::int64_t(n));
-    state.SetBytesProcessed(state.iterations() * std::int64_t(n * 7 * sizeof(float)));
+    state.SetBytesProcessed(state.iterations() * std::int64_t(n * (5 * sizeof(float) + 4 * sizeof(Moment))));
 }
-BENCHMARK(BM_adam_update)->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_adam_update<float>)->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_adam_update<gan::bfloat16>)->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -7,6 +7,7 @@
 // infer-test: the same pass in pix2pix's test protocol (training-mode BatchNorm, dropout on).
 // train: one Pix2Pix::train_step at batch 1 (G forward, D on fake and real, both backward
 //        passes, both Adam steps).
+// train-bf16: the same with Adam's moments in bfloat16 (AdamMoments::bfloat16, lower precision).
 // Prints one JSON line (see harness_common.hpp).
 #include <gan/gan.hpp>
 #include <gan/models/init.hpp>
@@ -47,14 +48,16 @@ int run(const harness::Args& args) {
         harness::report("gan", args, s, double(G::flops) * 1e-9);
         return 0;
     }
-    auto model = std::make_unique<gan::Pix2Pix<G>>(gan::Pix2PixOptions{.seed = 2026});
-    if (args.mode == "train") {
+    const bool bf16 = args.mode == "train-bf16";
+    auto model = std::make_unique<gan::Pix2Pix<G>>(gan::Pix2PixOptions{
+        .seed = 2026, .adam_moments = bf16 ? gan::AdamMoments::bfloat16 : gan::AdamMoments::full});
+    if (args.mode == "train" || bf16) {
         gan::Pix2PixLosses losses;
         const auto s = harness::sample(args, [&] { losses = model->train_step(a, b); });
         if (!losses.finite()) return 1;
         harness::report("gan", args, s, train_gflop<G>());
     } else {
-        std::fprintf(stderr, "--mode must be infer, infer-test or train\n");
+        std::fprintf(stderr, "--mode must be infer, infer-test, train or train-bf16\n");
         return 2;
     }
     return 0;

@@ -52,6 +52,10 @@ int train_with(const Arguments& args) {
     const std::string loss = args.get("gan-loss");
     if (loss != "vanilla" && loss != "lsgan") throw usage_error("--gan-loss is vanilla or lsgan, not '" + loss + "'");
     options.gan_loss = loss == "vanilla" ? gan::GanLoss::vanilla : gan::GanLoss::lsgan;
+    const std::string moments = args.get("adam-moments");
+    if (moments != "full" && moments != "bfloat16")
+        throw usage_error("--adam-moments is full or bfloat16, not '" + moments + "'");
+    options.adam_moments = moments == "full" ? gan::AdamMoments::full : gan::AdamMoments::bfloat16;
 
     gan::TrainerOptions trainer;
     trainer.n_epochs = int(args.integer("epochs"));
@@ -104,6 +108,8 @@ int train_command(const std::vector<std::string>& raw) {
         .option("lr", "Adam learning rate", "0.0002")
         .option("lambda", "weight of the L1 term", "100")
         .option("gan-loss", "vanilla (BCE, pix2pix) or lsgan (MSE)", "vanilla")
+        .option("adam-moments", "full (PyTorch's Adam) or bfloat16 (lower precision, half the optimiser memory)",
+                "full")
         .option("seed", "seed of weights, dropout and data order", "0")
         .option("checkpoint-every", "iterations between checkpoints (0: epoch ends only)", "1000")
         .flag("resume", "continue from the checkpoint in --output");

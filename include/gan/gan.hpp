@@ -6,6 +6,7 @@
 #include "gan/version.hpp"
 
 #include "gan/core/backend.hpp"
+#include "gan/core/bfloat16.hpp"
 #include "gan/core/dynamic_tensor.hpp"
 #include "gan/core/error.hpp"
 #include "gan/core/init.hpp"

@@ -2,6 +2,8 @@
 // tools/reference/make_fixtures.py) and against their definitions.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -13,6 +15,7 @@
 #include <gan/optim/adam.hpp>
 #include <gan/optim/linear_decay.hpp>
 #include <gan/optim/sgd.hpp>
+#include <tbb/task_arena.h>
 
 #include "../layers/fixture.hpp"
 
@@ -287,4 +290,145 @@ TEST_CASE("Adam resumes bit-identically from its visible state") {
     first.step();
     resumed.step();
     CHECK(std::memcmp(a.p.value().data(), b.p.value().data(), a.p.value().bytes()) == 0);
+}
+
+namespace {
+
+// A parameter of n elements, for the bfloat16-moment tests.
+struct Vector {
+    gan::Parameter<float> p;
+    explicit Vector(std::size_t n) : p({n}) {}
+    template <class F>
+    void visit_parameters(F&& f) {
+        f("p", p);
+    }
+};
+
+std::vector<float> moments_as_float(gan::Adam<float>& adam) {
+    std::vector<float> v;
+    adam.visit_state([&](const std::string&, auto& a) {
+        for (std::size_t i = 0; i < a.size(); ++i) v.push_back(float(a[i]));
+    });
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("Adam with bfloat16 moments follows full-precision Adam closely") {
+    constexpr std::size_t n = 4096;
+    Vector full(n), narrow(n);
+    gan::Random init(3);
+    gan::fill_uniform(full.p.value().data(), n, -1, 1, init);
+    narrow.p.value() = full.p.value();
+    const std::vector<float> start(full.p.value().data(), full.p.value().data() + n);
+    gan::Adam<float> adam_full({.lr = 2e-3, .beta1 = 0.5, .beta2 = 0.999});
+    gan::Adam<float> adam_narrow({.lr = 2e-3, .beta1 = 0.5, .beta2 = 0.999, .moments = gan::AdamMoments::bfloat16});
+    adam_full.add(full);
+    adam_narrow.add(narrow);
+    gan::Random data(4);
+    std::vector<float> g(n);
+    for (int step = 0; step < 300; ++step) {
+        // A noisy gradient with a steady part per element (as a loss surface gives).
+        gan::fill_uniform(g.data(), n, -1, 1, data);
+        for (std::size_t i = 0; i < n; ++i) g[i] += 0.3f * start[i];
+        std::copy(g.begin(), g.end(), full.p.grad().data());
+        std::copy(g.begin(), g.end(), narrow.p.grad().data());
+        adam_full.step();
+        adam_narrow.step();
+    }
+    double moved = 0, apart = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        moved += std::abs(double(full.p.value()[i]) - start[i]);
+        apart += std::abs(double(narrow.p.value()[i]) - full.p.value()[i]);
+    }
+    CAPTURE(moved / n);
+    CAPTURE(apart / n);
+    CHECK(moved / n > 0.1);          // the parameters travelled
+    CHECK(apart < 0.01 * moved);     // and the two runs stayed within 1 % of that distance
+
+    const auto m_full = moments_as_float(adam_full), m_narrow = moments_as_float(adam_narrow);
+    REQUIRE(m_full.size() == 2 * n);
+    REQUIRE(m_narrow.size() == 2 * n);
+    double v_full = 0, v_narrow = 0, m_err = 0, m_size = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        m_err += std::abs(double(m_narrow[i]) - m_full[i]);
+        m_size += std::abs(double(m_full[i]));
+        v_full += m_full[n + i];
+        v_narrow += m_narrow[n + i];
+    }
+    CHECK(m_err < 0.02 * m_size);
+    CHECK(std::abs(v_narrow - v_full) < 0.005 * v_full);
+}
+
+TEST_CASE("bfloat16 moments: the second moment decays as in full precision, which round-to-nearest would not do") {
+    // β2 = 0.999 shrinks v by 0.1 % a step, below half of bfloat16's spacing (0.4 % to 0.8 %):
+    // rounded to nearest, v would never move. Stochastically rounded, the average over many
+    // elements follows the float value.
+    constexpr std::size_t n = 8192;
+    Vector full(n), narrow(n);
+    gan::Adam<float> adam_full({.lr = 1e-4}), adam_narrow({.lr = 1e-4, .moments = gan::AdamMoments::bfloat16});
+    adam_full.add(full);
+    adam_narrow.add(narrow);
+    for (int step = 0; step < 1000; ++step) {
+        const float g = step < 5 ? 1.0f : 0.0f;
+        std::fill_n(full.p.grad().data(), n, g);
+        std::fill_n(narrow.p.grad().data(), n, g);
+        adam_full.step();
+        adam_narrow.step();
+    }
+    const auto m_full = moments_as_float(adam_full), m_narrow = moments_as_float(adam_narrow);
+    double v_full = 0, v_narrow = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        v_full += m_full[n + i];
+        v_narrow += m_narrow[n + i];
+    }
+    v_full /= n;
+    v_narrow /= n;
+    // After 995 steps of decay: about 0.37 of its peak, not the peak.
+    CHECK(v_full < 0.5 * 0.00499);
+    CHECK(std::abs(v_narrow - v_full) < 0.01 * v_full);  // (doctest's Approx would be absolute here)
+}
+
+TEST_CASE("bfloat16 moments: deterministic for any thread count, and stepping in backward changes no bit") {
+    // Several elementwise blocks, so that two threads split the work.
+    constexpr std::size_t n = 3 * 65536 + 5;
+    const auto run = [&](int threads) {
+        Vector v(n);
+        gan::Random data(9);
+        gan::fill_uniform(v.p.value().data(), n, -1, 1, data);
+        gan::Adam<float> adam({.lr = 1e-2, .weight_decay = 0.01, .moments = gan::AdamMoments::bfloat16});
+        adam.add(v);
+        tbb::task_arena arena(threads);
+        for (int step = 0; step < 3; ++step) {
+            gan::fill_uniform(v.p.grad().data(), n, -1, 1, data);
+            arena.execute([&] { adam.step(); });
+        }
+        std::vector<float> out(v.p.value().data(), v.p.value().data() + n);
+        const auto state = moments_as_float(adam);
+        out.insert(out.end(), state.begin(), state.end());
+        return out;
+    };
+    CHECK(run(1) == run(2));
+
+    const gan::AdamOptions options{.lr = 1e-2, .beta1 = 0.5, .moments = gan::AdamMoments::bfloat16};
+    Chain plain(3), fused(3);
+    gan::Adam<float> adam_plain(options), adam_fused(options);
+    adam_plain.add(plain);
+    adam_fused.add(fused);
+    adam_fused.step_in_backward(true);
+    gan::Random data_plain(11), data_fused(11);
+    for (int step = 0; step < 3; ++step) {
+        adam_plain.zero_grad();
+        plain.pass(data_plain, step != 2);
+        adam_plain.step();
+        adam_fused.zero_grad();
+        fused.pass(data_fused, step != 2);
+        adam_fused.step();
+    }
+    CHECK(fused.values() == plain.values());
+    CHECK(moments_as_float(adam_fused) == moments_as_float(adam_plain));
+    CHECK(plain.values() != Chain(3).values());
+
+    // A visitor that takes only float arrays cannot see bfloat16 moments: refused with a message.
+    CHECK_THROWS_AS(adam_plain.visit_state([](const std::string&, gan::Array<float>&) {}), gan::usage_error);
 }

@@ -2,6 +2,7 @@
 
 #include <gan/train/checkpoint.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -40,24 +41,56 @@ std::vector<float> weights(Net& net) {
 }  // namespace
 
 TEST_CASE("resuming from a checkpoint continues bit-identically to an uninterrupted run") {
-    Scratch scratch("checkpoint");
-    Model straight({.seed = 3});
-    train(straight, 0, 4);
+    // bfloat16 moments too: they are stored as BF16, and the stochastic rounding's bits depend
+    // only on the step, so the resumed run rounds as the straight one does.
+    for (const auto moments : {gan::AdamMoments::full, gan::AdamMoments::bfloat16}) {
+        CAPTURE(gan::to_string(moments));
+        Scratch scratch("checkpoint");
+        Model straight({.seed = 3, .adam_moments = moments});
+        train(straight, 0, 4);
 
-    {
-        Model first_half({.seed = 3});
-        train(first_half, 0, 2);
-        gan::save_checkpoint(scratch.dir / "checkpoint.safetensors", first_half, {0, 2, 2});
+        {
+            Model first_half({.seed = 3, .adam_moments = moments});
+            train(first_half, 0, 2);
+            gan::save_checkpoint(scratch.dir / "checkpoint.safetensors", first_half, {0, 2, 2});
+        }
+        // Another seed: everything must come from the file.
+        Model resumed({.seed = 77, .adam_moments = moments});
+        const auto progress = gan::load_checkpoint(scratch.dir / "checkpoint.safetensors", resumed);
+        CHECK(progress.iteration_in_epoch == 2);
+        CHECK(progress.iterations == 2);
+        train(resumed, 2, 4);
+
+        CHECK(weights(resumed.generator()) == weights(straight.generator()));
+        CHECK(weights(resumed.discriminator()) == weights(straight.discriminator()));
+        CHECK(resumed.optimizer_g().steps() == 4);
+        const auto file = gan::io::read_safetensors(scratch.dir / "checkpoint.safetensors");
+        CHECK(file.meta("options.adam_moments") == gan::to_string(moments));
+        CHECK(file.tensor("optim_G.model.model.0.weight.exp_avg").dtype ==
+              (moments == gan::AdamMoments::full ? gan::io::DType::f32 : gan::io::DType::bf16));
     }
-    Model resumed({.seed = 77});  // another seed: everything must come from the file
-    const auto progress = gan::load_checkpoint(scratch.dir / "checkpoint.safetensors", resumed);
-    CHECK(progress.iteration_in_epoch == 2);
-    CHECK(progress.iterations == 2);
-    train(resumed, 2, 4);
+}
 
-    CHECK(weights(resumed.generator()) == weights(straight.generator()));
-    CHECK(weights(resumed.discriminator()) == weights(straight.discriminator()));
-    CHECK(resumed.optimizer_g().steps() == 4);
+TEST_CASE("a checkpoint with full-precision moments resumes with bfloat16 ones, rounded to nearest") {
+    Scratch scratch("checkpoint-convert");
+    Model full({.seed = 3});
+    train(full, 0, 2);
+    gan::save_checkpoint(scratch.dir / "checkpoint.safetensors", full, {0, 2, 2});
+    Model narrow({.seed = 3, .adam_moments = gan::AdamMoments::bfloat16});
+    gan::load_checkpoint(scratch.dir / "checkpoint.safetensors", narrow);
+    CHECK(weights(narrow.generator()) == weights(full.generator()));
+
+    std::vector<float> expected;
+    full.optimizer_g().visit_state([&](const std::string&, gan::Array<float>& a) {
+        for (std::size_t i = 0; i < a.size(); ++i) expected.push_back(gan::bfloat16::nearest(a[i]).to_float());
+    });
+    std::vector<float> loaded;
+    narrow.optimizer_g().visit_state([&](const std::string&, gan::Array<gan::bfloat16>& a) {
+        for (std::size_t i = 0; i < a.size(); ++i) loaded.push_back(a[i].to_float());
+    });
+    REQUIRE(loaded.size() == expected.size());
+    CHECK(loaded == expected);
+    CHECK(std::any_of(loaded.begin(), loaded.end(), [](float v) { return v != 0; }));
 }
 
 TEST_CASE("a model file loads into the same configuration and is refused by another, naming both") {

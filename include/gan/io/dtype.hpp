@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gan/core/bfloat16.hpp"
 #include "gan/core/error.hpp"
 #include "gan/core/tensor.hpp"
 
@@ -80,7 +81,7 @@ std::vector<T> convert_to(DType type, const unsigned char* bytes, std::size_t co
             case DType::f16: { std::uint16_t v; std::memcpy(&v, p, 2); out[i] = T(detail::half_to_float(v)); break; }
             case DType::bf16: {
                 std::uint16_t v; std::memcpy(&v, p, 2);
-                out[i] = T(std::bit_cast<float>(std::uint32_t(v) << 16));
+                out[i] = T(bfloat16::from_bits(v).to_float());
                 break;
             }
             case DType::i64: { std::int64_t v; std::memcpy(&v, p, 8); out[i] = T(v); break; }

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gan/core/bfloat16.hpp"
 #include "gan/io/atomic_file.hpp"
 #include "gan/io/dtype.hpp"
 
@@ -39,18 +40,20 @@ struct StoredTensor {
     // A tensor of float32 or float64 values.
     template <Scalar T>
     static StoredTensor from_values(std::vector<std::size_t> shape, const T* data) {
-        StoredTensor t;
-        t.dtype = sizeof(T) == 4 ? DType::f32 : DType::f64;
-        t.shape = std::move(shape);
-        t.bytes.resize(t.count() * sizeof(T));
-        if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
-        return t;
+        return from_raw(sizeof(T) == 4 ? DType::f32 : DType::f64, std::move(shape), data);
     }
     static StoredTensor from_int64(std::vector<std::size_t> shape, const std::int64_t* data) {
+        return from_raw(DType::i64, std::move(shape), data);
+    }
+    static StoredTensor from_bfloat16(std::vector<std::size_t> shape, const bfloat16* data) {
+        return from_raw(DType::bf16, std::move(shape), data);
+    }
+    // Elements of `dtype` as they lie in memory (little-endian).
+    static StoredTensor from_raw(DType dtype, std::vector<std::size_t> shape, const void* data) {
         StoredTensor t;
-        t.dtype = DType::i64;
+        t.dtype = dtype;
         t.shape = std::move(shape);
-        t.bytes.resize(t.count() * 8);
+        t.bytes.resize(t.count() * dtype_size(dtype));
         if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
         return t;
     }

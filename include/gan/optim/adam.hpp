@@ -13,13 +13,19 @@
 // The state is visible for checkpoints: steps() (PyTorch's per-parameter "step", equal for all
 // parameters here) and, per parameter, "<name>.exp_avg" and "<name>.exp_avg_sq" through
 // visit_state().
+//
+// With AdamOptions::moments = AdamMoments::bfloat16 the two moments are stored in 16 bits
+// (lower precision, not PyTorch's rule bit for bit): the optimiser's state halves, 160 MiB less
+// for a 128 × 128 U-Net, and the update reads and writes fewer bytes. See AdamMoments.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "gan/core/bfloat16.hpp"
 #include "gan/core/error.hpp"
 #include "gan/kernels/optim.hpp"
 #include "gan/layers/parameter.hpp"
@@ -27,12 +33,28 @@
 
 GAN_NAMESPACE_BEGIN
 
+// How Adam stores its two moments (exp_avg, exp_avg_sq).
+enum class AdamMoments {
+    // In the parameters' type: PyTorch's update, bit for bit.
+    full,
+    // bfloat16, a LOWER-PRECISION option: each step widens the moments, updates them and the
+    // parameter in full precision, and stores them back stochastically rounded (unbiased; see
+    // core/bfloat16.hpp), with random bits hashed from the step, the parameter and the element,
+    // so training stays deterministic and resumes bit-identically from a checkpoint. Round to
+    // nearest would not do: with β2 = 0.999 the second moment changes by 0.1 % a step, less than
+    // half of bfloat16's 0.8 % spacing, and would never decay. CPU backend.
+    bfloat16,
+};
+
+inline const char* to_string(AdamMoments m) { return m == AdamMoments::full ? "full" : "bfloat16"; }
+
 struct AdamOptions {
     double lr = 1e-3;
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
     double weight_decay = 0;
+    AdamMoments moments = AdamMoments::full;
 };
 
 template <Scalar T, Backend B = cpu>
@@ -60,8 +82,14 @@ public:
         const std::size_t first = parameters_.size();
         parameters_.add(module, prefix);
         for (std::size_t i = first; i < parameters_.size(); ++i) {
-            exp_avg_.emplace_back(parameters_[i].parameter->shape());
-            exp_avg_sq_.emplace_back(parameters_[i].parameter->shape());
+            const auto& shape = parameters_[i].parameter->shape();
+            if (bfloat16_moments()) {
+                exp_avg_bf16_.emplace_back(shape);
+                exp_avg_sq_bf16_.emplace_back(shape);
+            } else {
+                exp_avg_.emplace_back(shape);
+                exp_avg_sq_.emplace_back(shape);
+            }
             updated_in_backward_.push_back(false);
             if (in_backward_) take_gradient(i);
         }
@@ -72,13 +100,12 @@ public:
     void step() {
         flush();
         ++steps_;
-        const kernels::AdamStep s = scalars(steps_);
         for (std::size_t i = 0; i < parameters_.size(); ++i) {
             Parameter<T, B>& p = *parameters_[i].parameter;
             if (!p.gradient_sunk())
-                update(s, i, p.grad().data());
+                update(steps_, i, p.grad().data());
             else if (!updated_in_backward_[i])
-                update(s, i, zero_gradient(p.size()));  // no backward pass reached it: as a zero gradient
+                update(steps_, i, zero_gradient(p.size()));  // no backward pass reached it: as a zero gradient
             updated_in_backward_[i] = false;
         }
     }
@@ -117,12 +144,14 @@ public:
 
     std::int64_t steps() const noexcept { return steps_; }
     void set_steps(std::int64_t steps) noexcept { steps_ = steps; }
-    // f("<parameter>.exp_avg", Array&) and f("<parameter>.exp_avg_sq", Array&) for each parameter.
+    // f("<parameter>.exp_avg", Array&) and f("<parameter>.exp_avg_sq", Array&) for each parameter:
+    // Array<T, B>, or Array<bfloat16, B> with bfloat16 moments. A visitor that cannot take the
+    // kind this Adam holds gets a gan::usage_error; a generic lambda (auto& array) takes both.
     template <class F>
     void visit_state(F&& f) {
         for (std::size_t i = 0; i < parameters_.size(); ++i) {
-            f(parameters_[i].name + ".exp_avg", exp_avg_[i]);
-            f(parameters_[i].name + ".exp_avg_sq", exp_avg_sq_[i]);
+            if (bfloat16_moments()) visit_moments(f, parameters_[i].name, exp_avg_bf16_[i], exp_avg_sq_bf16_[i]);
+            else visit_moments(f, parameters_[i].name, exp_avg_[i], exp_avg_sq_[i]);
         }
     }
 
@@ -134,9 +163,30 @@ private:
         return {options_.lr, options_.beta1, options_.beta2, options_.eps, options_.weight_decay,
                 options_.lr / (1 - std::pow(options_.beta1, t)), std::sqrt(1 - std::pow(options_.beta2, t))};
     }
-    void update(const kernels::AdamStep& s, std::size_t i, const T* grad) {
+    bool bfloat16_moments() const noexcept { return options_.moments == AdamMoments::bfloat16; }
+    template <class F, class A>
+    void visit_moments(F& f, const std::string& name, A& exp_avg, A& exp_avg_sq) {
+        if constexpr (std::is_invocable_v<F&, const std::string&, A&>) {
+            f(name + ".exp_avg", exp_avg);
+            f(name + ".exp_avg_sq", exp_avg_sq);
+        } else {
+            throw usage_error(std::string("gan::Adam::visit_state: the visitor cannot take this Adam's moments "
+                                          "(AdamOptions::moments is ") +
+                              to_string(options_.moments) + "); give it a generic lambda (auto& array), which takes both kinds");
+        }
+    }
+    void update(std::int64_t step, std::size_t i, const T* grad) {
+        const kernels::AdamStep s = scalars(step);
         Parameter<T, B>& p = *parameters_[i].parameter;
-        kernels::adam_update(B{}, s, p.value().data(), grad, exp_avg_[i].data(), exp_avg_sq_[i].data(), p.size());
+        if (bfloat16_moments())
+            kernels::adam_update(B{}, s, p.value().data(), grad, exp_avg_bf16_[i].data(), exp_avg_sq_bf16_[i].data(),
+                                 p.size(), rounding_key(step, i));
+        else
+            kernels::adam_update(B{}, s, p.value().data(), grad, exp_avg_[i].data(), exp_avg_sq_[i].data(), p.size());
+    }
+    // The stochastic rounding's key: a new one for every step and parameter.
+    static std::uint32_t rounding_key(std::int64_t step, std::size_t parameter) noexcept {
+        return mix32(std::uint32_t(step) * 0x9E3779B9u ^ mix32(std::uint32_t(parameter) + 0x632BE5ABu));
     }
     void take_gradient(std::size_t i) {
         Parameter<T, B>& p = *parameters_[i].parameter;
@@ -183,15 +233,15 @@ private:
     }
     void flush() {
         if (pending_ == none) return;
-        update(scalars(steps_ + 1), pending_, lent_.data());
+        update(steps_ + 1, pending_, lent_.data());
         updated_in_backward_[pending_] = true;
         pending_ = none;
     }
 
     AdamOptions options_;
     ParameterList<T, B> parameters_;
-    std::vector<Array<T, B>> exp_avg_;
-    std::vector<Array<T, B>> exp_avg_sq_;
+    std::vector<Array<T, B>> exp_avg_, exp_avg_sq_;                    // AdamMoments::full
+    std::vector<Array<bfloat16, B>> exp_avg_bf16_, exp_avg_sq_bf16_;   // AdamMoments::bfloat16
     std::int64_t steps_ = 0;
     bool in_backward_ = false;
     std::vector<bool> updated_in_backward_;  // in the step under way

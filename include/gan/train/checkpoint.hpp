@@ -131,6 +131,7 @@ void save_checkpoint(const std::filesystem::path& path, Pix2Pix<G, D>& model, co
                           {"options.beta2", std::to_string(o.beta2)},
                           {"options.lambda_l1", std::to_string(o.lambda_l1)},
                           {"options.gan_loss", to_string(o.gan_loss)},
+                          {"options.adam_moments", to_string(o.adam_moments)},
                           {"options.seed", std::to_string(o.seed)},
                           {"progress.epoch", std::to_string(progress.epoch)},
                           {"progress.iteration_in_epoch", std::to_string(progress.iteration_in_epoch)},

@@ -3,10 +3,12 @@
 // state_dict names, with a prefix ("G.", "D.", ...). Loading checks every name and shape and says
 // which tensor of which file did not fit.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "gan/core/bfloat16.hpp"
 #include "gan/core/error.hpp"
 #include "gan/io/safetensors.hpp"
 #include "gan/layers/parameter.hpp"
@@ -20,6 +22,7 @@ io::StoredTensor to_stored(const Array<V, B>& a) {
     std::vector<V> host(a.size());
     B::copy_to_host(host.data(), a.data(), a.bytes());
     if constexpr (std::is_same_v<V, std::int64_t>) return io::StoredTensor::from_int64(a.shape(), host.data());
+    else if constexpr (std::is_same_v<V, bfloat16>) return io::StoredTensor::from_bfloat16(a.shape(), host.data());
     else return io::StoredTensor::from_values(a.shape(), host.data());
 }
 
@@ -35,6 +38,15 @@ void from_stored(const io::SafetensorsFile& file, const std::string& name, Array
     if constexpr (std::is_same_v<V, std::int64_t>) {
         const auto values = stored.values<double>();
         host.assign(values.begin(), values.end());
+    } else if constexpr (std::is_same_v<V, bfloat16>) {
+        // bfloat16 as stored; wider values (a checkpoint of full-precision Adam moments) rounded
+        // to nearest.
+        if (stored.dtype == io::DType::bf16) {
+            host.resize(stored.count());
+            std::memcpy(host.data(), stored.bytes.data(), stored.bytes.size());
+        } else {
+            for (const float v : stored.values<float>()) host.push_back(bfloat16::nearest(v));
+        }
     } else {
         host = stored.values<V>();
     }
