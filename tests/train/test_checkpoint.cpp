@@ -85,8 +85,8 @@ TEST_CASE("a checkpoint with full-precision moments resumes with bfloat16 ones, 
         for (std::size_t i = 0; i < a.size(); ++i) expected.push_back(gan::bfloat16::nearest(a[i]).to_float());
     });
     std::vector<float> loaded;
-    narrow.optimizer_g().visit_state([&](const std::string&, gan::Array<gan::bfloat16>& a) {
-        for (std::size_t i = 0; i < a.size(); ++i) loaded.push_back(a[i].to_float());
+    narrow.optimizer_g().visit_stored_state([&](const std::string&, auto& a) {
+        for (std::size_t i = 0; i < a.size(); ++i) loaded.push_back(float(a[i]));
     });
     REQUIRE(loaded.size() == expected.size());
     CHECK(loaded == expected);

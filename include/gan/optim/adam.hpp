@@ -12,7 +12,7 @@
 //
 // The state is visible for checkpoints: steps() (PyTorch's per-parameter "step", equal for all
 // parameters here) and, per parameter, "<name>.exp_avg" and "<name>.exp_avg_sq" through
-// visit_state().
+// visit_state() (or visit_stored_state(), see below).
 //
 // With AdamOptions::moments = AdamMoments::bfloat16 the two moments are stored in 16 bits
 // (lower precision, not PyTorch's rule bit for bit): the optimiser's state halves, 160 MiB less
@@ -144,14 +144,36 @@ public:
 
     std::int64_t steps() const noexcept { return steps_; }
     void set_steps(std::int64_t steps) noexcept { steps_ = steps; }
-    // f("<parameter>.exp_avg", Array&) and f("<parameter>.exp_avg_sq", Array&) for each parameter:
-    // Array<T, B>, or Array<bfloat16, B> with bfloat16 moments. A visitor that cannot take the
-    // kind this Adam holds gets a gan::usage_error; a generic lambda (auto& array) takes both.
+    // f("<parameter>.exp_avg", Array<T, B>&) and f("<parameter>.exp_avg_sq", Array<T, B>&) for
+    // each parameter. bfloat16 moments are widened into a temporary for f and rounded back to
+    // nearest after it, so f may read and write them as values of T (a read-only visit changes
+    // no bit). Checkpoints use visit_stored_state, which keeps them 16-bit.
     template <class F>
     void visit_state(F&& f) {
         for (std::size_t i = 0; i < parameters_.size(); ++i) {
-            if (bfloat16_moments()) visit_moments(f, parameters_[i].name, exp_avg_bf16_[i], exp_avg_sq_bf16_[i]);
-            else visit_moments(f, parameters_[i].name, exp_avg_[i], exp_avg_sq_[i]);
+            const std::string& name = parameters_[i].name;
+            if (bfloat16_moments()) {
+                visit_widened(f, name + ".exp_avg", exp_avg_bf16_[i]);
+                visit_widened(f, name + ".exp_avg_sq", exp_avg_sq_bf16_[i]);
+            } else {
+                f(name + ".exp_avg", exp_avg_[i]);
+                f(name + ".exp_avg_sq", exp_avg_sq_[i]);
+            }
+        }
+    }
+    // The same names with the arrays as stored: Array<T, B>&, or Array<bfloat16, B>& with
+    // bfloat16 moments, so f must take both (a generic lambda).
+    template <class F>
+    void visit_stored_state(F&& f) {
+        for (std::size_t i = 0; i < parameters_.size(); ++i) {
+            const std::string& name = parameters_[i].name;
+            if (bfloat16_moments()) {
+                f(name + ".exp_avg", exp_avg_bf16_[i]);
+                f(name + ".exp_avg_sq", exp_avg_sq_bf16_[i]);
+            } else {
+                f(name + ".exp_avg", exp_avg_[i]);
+                f(name + ".exp_avg_sq", exp_avg_sq_[i]);
+            }
         }
     }
 
@@ -164,15 +186,16 @@ private:
                 options_.lr / (1 - std::pow(options_.beta1, t)), std::sqrt(1 - std::pow(options_.beta2, t))};
     }
     bool bfloat16_moments() const noexcept { return options_.moments == AdamMoments::bfloat16; }
-    template <class F, class A>
-    void visit_moments(F& f, const std::string& name, A& exp_avg, A& exp_avg_sq) {
-        if constexpr (std::is_invocable_v<F&, const std::string&, A&>) {
-            f(name + ".exp_avg", exp_avg);
-            f(name + ".exp_avg_sq", exp_avg_sq);
+    template <class F>
+    void visit_widened(F& f, const std::string& key, Array<bfloat16, B>& stored) {
+        if constexpr (B::host_accessible) {
+            Array<T, B> wide(stored.shape());
+            for (std::size_t k = 0; k < stored.size(); ++k) wide[k] = T(stored[k].to_float());
+            f(key, wide);
+            for (std::size_t k = 0; k < stored.size(); ++k) stored[k] = bfloat16::nearest(float(wide[k]));
         } else {
-            throw usage_error(std::string("gan::Adam::visit_state: the visitor cannot take this Adam's moments "
-                                          "(AdamOptions::moments is ") +
-                              to_string(options_.moments) + "); give it a generic lambda (auto& array), which takes both kinds");
+            throw usage_error("gan::Adam::visit_state: bfloat16 moments on the " + std::string(B::name) +
+                              " backend: use visit_stored_state");
         }
     }
     void update(std::int64_t step, std::size_t i, const T* grad) {

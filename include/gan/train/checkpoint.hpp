@@ -89,12 +89,12 @@ inline std::uint64_t metadata_unsigned(const io::SafetensorsFile& file, const st
 
 template <Scalar T, Backend B>
 void store_optimizer(io::SafetensorsFile& file, const std::string& prefix, Adam<T, B>& optimizer) {
-    optimizer.visit_state([&](const std::string& name, auto& a) { file.tensors[prefix + name] = to_stored(a); });
+    optimizer.visit_stored_state([&](const std::string& name, auto& a) { file.tensors[prefix + name] = to_stored(a); });
     file.metadata[prefix + "steps"] = std::to_string(optimizer.steps());
 }
 template <Scalar T, Backend B>
 void load_optimizer(const io::SafetensorsFile& file, const std::string& prefix, Adam<T, B>& optimizer) {
-    optimizer.visit_state([&](const std::string& name, auto& a) { from_stored(file, prefix + name, a); });
+    optimizer.visit_stored_state([&](const std::string& name, auto& a) { from_stored(file, prefix + name, a); });
     optimizer.set_steps(metadata_integer(file, prefix + "steps"));
 }
 
