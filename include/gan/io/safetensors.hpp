@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -139,7 +140,9 @@ inline SafetensorsFile read_safetensors(const std::filesystem::path& path) {
 
 // Serialises to safetensors bytes; tensors are laid out in name order, the header padded with
 // spaces to a multiple of 8 bytes so that the data is aligned.
-inline std::string serialize_safetensors(const SafetensorsFile& file) {
+// Writes the file's bytes to `out`: the header, then each tensor's bytes straight from the
+// file object, so a multi-gigabyte checkpoint is not assembled in memory a second time.
+inline void serialize_safetensors(const SafetensorsFile& file, std::ostream& out) {
     nlohmann::json header = nlohmann::json::object();
     if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
     std::size_t offset = 0;
@@ -154,19 +157,18 @@ inline std::string serialize_safetensors(const SafetensorsFile& file) {
     }
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');
-    std::string out(8, '\0');
+    char length[8];
     const std::uint64_t size = text.size();
-    std::memcpy(out.data(), &size, 8);
-    out += text;
-    out.reserve(out.size() + offset);
-    for (const auto& [name, t] : file.tensors) out.append(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
-    return out;
+    std::memcpy(length, &size, 8);
+    out.write(length, 8);
+    out.write(text.data(), std::streamsize(text.size()));
+    for (const auto& [name, t] : file.tensors)
+        out.write(reinterpret_cast<const char*>(t.bytes.data()), std::streamsize(t.bytes.size()));
 }
 
 // Writes atomically: an existing file is replaced only by a complete new one.
 inline void write_safetensors(const std::filesystem::path& path, const SafetensorsFile& file) {
-    const std::string bytes = serialize_safetensors(file);
-    write_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+    write_atomically(path, [&](std::ostream& out) { serialize_safetensors(file, out); });
 }
 
 }  // namespace io
