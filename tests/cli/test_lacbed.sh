@@ -24,6 +24,14 @@ expect 0 "done" "$lacbed" train --inputs data/inputs --targets data/targets --ou
 for f in checkpoint.safetensors generator.safetensors losses.csv losses.png; do [[ -s run/$f ]] || fail "run/$f missing"; done
 [[ $(wc -l < run/losses.csv) == 9 ]] || fail "losses.csv should hold a header and 8 rows"
 expect 1 "pass --resume" "$lacbed" train --inputs data/inputs --targets data/targets --output run
+# bfloat16 Adam moments: trains, checkpoints them as BF16, and resumes.
+expect 2 "--adam-moments is full or bfloat16" "$lacbed" train --inputs data/inputs --targets data/targets \
+  --output run16 --adam-moments half
+expect 0 "done" "$lacbed" train --inputs data/inputs --targets data/targets --output run16 --epochs 1 --decay-epochs 0 \
+  --adam-moments bfloat16
+expect 0 "resuming" "$lacbed" train --inputs data/inputs --targets data/targets --output run16 --epochs 1 \
+  --decay-epochs 1 --adam-moments bfloat16 --resume
+[[ $(wc -l < run16/losses.csv) == 9 ]] || fail "run16/losses.csv should hold a header and 8 rows after the resume"
 
 expect 0 "4 predictions" "$lacbed" predict --model run/generator.safetensors --input data/inputs --output pred
 [[ $(ls pred | wc -l) == 4 ]] || fail "pred/ should hold 4 predictions"
