@@ -56,7 +56,14 @@ inline std::string read_file_bytes(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw io_error("cannot open '" + path.string() + "': " +
                             (std::filesystem::exists(path) ? "permission denied" : "no such file"));
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Read into a buffer of the file's size: growing a string to a multi-gigabyte checkpoint would
+    // hold up to twice it while it reallocates.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    std::string bytes(ec ? 0 : std::size_t(size), '\0');
+    in.read(bytes.data(), std::streamsize(bytes.size()));
+    bytes.resize(std::size_t(in.gcount()));
+    if (!in.eof()) bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());  // it grew
     if (in.bad()) throw io_error("reading '" + path.string() + "' failed");
     return bytes;
 }

@@ -10,13 +10,14 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "gan/core/bfloat16.hpp"
 #include "gan/io/atomic_file.hpp"
 #include "gan/io/dtype.hpp"
 
@@ -26,8 +27,14 @@ namespace io {
 struct StoredTensor {
     DType dtype = DType::f32;
     std::vector<std::size_t> shape;
-    std::vector<unsigned char> bytes;  // raw little-endian elements
+    std::vector<unsigned char> bytes;  // raw little-endian elements, owned ...
+    // ... or borrowed, when `view` is set: from the bytes of a file read whole (kept alive by
+    // `owner`), or from a model's arrays while a checkpoint is written (no owner: the arrays
+    // outlive the write). Checkpoints thus never hold a second copy of a model in memory.
+    std::span<const unsigned char> view;
+    std::shared_ptr<const void> owner;
 
+    std::span<const unsigned char> data() const noexcept { return view.data() != nullptr ? view : std::span(bytes); }
     std::size_t count() const {
         std::size_t n = 1;
         for (std::size_t e : shape) n *= e;
@@ -36,7 +43,15 @@ struct StoredTensor {
     // The values converted to T (float or double), whatever the stored type.
     template <Scalar T>
     std::vector<T> values() const {
-        return convert_to<T>(dtype, bytes.data(), count());
+        return convert_to<T>(dtype, data().data(), count());
+    }
+    // Borrows `count × dtype_size` bytes at `data`, which must outlive every use of the tensor.
+    static StoredTensor borrowed(DType dtype, std::vector<std::size_t> shape, const void* data) {
+        StoredTensor t;
+        t.dtype = dtype;
+        t.shape = std::move(shape);
+        t.view = {static_cast<const unsigned char*>(data), t.count() * dtype_size(dtype)};
+        return t;
     }
     // A tensor of float32 or float64 values.
     template <Scalar T>
@@ -45,9 +60,6 @@ struct StoredTensor {
     }
     static StoredTensor from_int64(std::vector<std::size_t> shape, const std::int64_t* data) {
         return from_raw(DType::i64, std::move(shape), data);
-    }
-    static StoredTensor from_bfloat16(std::vector<std::size_t> shape, const bfloat16* data) {
-        return from_raw(DType::bf16, std::move(shape), data);
     }
     // Elements of `dtype` as they lie in memory (little-endian).
     static StoredTensor from_raw(DType dtype, std::vector<std::size_t> shape, const void* data) {
@@ -81,7 +93,10 @@ struct SafetensorsFile {
 };
 
 // Parses safetensors bytes; `source` names them in error messages.
-inline SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& source) {
+// The tensors borrow from one shared copy of `file_bytes` (no copy per tensor).
+inline SafetensorsFile parse_safetensors(std::string file_bytes, const std::string& source) {
+    const auto storage = std::make_shared<const std::string>(std::move(file_bytes));
+    const std::string& bytes = *storage;
     auto fail = [&](const std::string& why) -> io_error {
         return io_error("'" + source + "' is not a valid safetensors file: " + why);
     };
@@ -125,7 +140,8 @@ inline SafetensorsFile parse_safetensors(const std::string& bytes, const std::st
                 throw fail("tensor '" + name + "' has " + std::to_string(offsets[1] - offsets[0]) +
                            " bytes, but its shape and dtype need " + std::to_string(t.count() * dtype_size(t.dtype)));
             const auto* begin = reinterpret_cast<const unsigned char*>(bytes.data()) + data_start + offsets[0];
-            t.bytes.assign(begin, begin + (offsets[1] - offsets[0]));
+            t.view = {begin, offsets[1] - offsets[0]};
+            t.owner = storage;
             file.tensors.emplace(name, std::move(t));
         } catch (const nlohmann::json::exception& e) {
             throw fail("the entry of tensor '" + name + "' is malformed (" + e.what() + ")");
@@ -138,22 +154,22 @@ inline SafetensorsFile read_safetensors(const std::filesystem::path& path) {
     return parse_safetensors(read_file_bytes(path), path.string());
 }
 
-// Serialises to safetensors bytes; tensors are laid out in name order, the header padded with
-// spaces to a multiple of 8 bytes so that the data is aligned.
-// Writes the file's bytes to `out`: the header, then each tensor's bytes straight from the
-// file object, so a multi-gigabyte checkpoint is not assembled in memory a second time.
+// Writes the file's bytes to `out`: the header, padded with spaces to a multiple of 8 bytes so
+// that the data is aligned, then the tensors in name order, each straight from where it lies (a
+// multi-gigabyte checkpoint is not assembled in memory).
 inline void serialize_safetensors(const SafetensorsFile& file, std::ostream& out) {
     nlohmann::json header = nlohmann::json::object();
     if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
     std::size_t offset = 0;
     for (const auto& [name, t] : file.tensors) {
-        if (t.bytes.size() != t.count() * dtype_size(t.dtype))
-            throw io_error("tensor '" + name + "' has " + std::to_string(t.bytes.size()) +
+        const std::size_t size = t.data().size();
+        if (size != t.count() * dtype_size(t.dtype))
+            throw io_error("tensor '" + name + "' has " + std::to_string(size) +
                            " bytes, inconsistent with its shape and dtype");
         header[name] = {{"dtype", std::string(safetensors_name(t.dtype))},
                         {"shape", t.shape},
-                        {"data_offsets", {offset, offset + t.bytes.size()}}};
-        offset += t.bytes.size();
+                        {"data_offsets", {offset, offset + size}}};
+        offset += size;
     }
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');
@@ -163,7 +179,7 @@ inline void serialize_safetensors(const SafetensorsFile& file, std::ostream& out
     out.write(length, 8);
     out.write(text.data(), std::streamsize(text.size()));
     for (const auto& [name, t] : file.tensors)
-        out.write(reinterpret_cast<const char*>(t.bytes.data()), std::streamsize(t.bytes.size()));
+        out.write(reinterpret_cast<const char*>(t.data().data()), std::streamsize(t.data().size()));
 }
 
 // Writes atomically: an existing file is replaced only by a complete new one.

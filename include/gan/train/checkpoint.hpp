@@ -87,9 +87,10 @@ inline std::uint64_t metadata_unsigned(const io::SafetensorsFile& file, const st
     throw io_error("'" + file.source + "': metadata '" + key + "' should be an unsigned integer but is '" + text + "'");
 }
 
+// Borrows the optimiser's arrays: write the file before the next step.
 template <Scalar T, Backend B>
 void store_optimizer(io::SafetensorsFile& file, const std::string& prefix, Adam<T, B>& optimizer) {
-    optimizer.visit_stored_state([&](const std::string& name, auto& a) { file.tensors[prefix + name] = to_stored(a); });
+    optimizer.visit_stored_state([&](const std::string& name, auto& a) { file.tensors[prefix + name] = borrow_stored(a); });
     file.metadata[prefix + "steps"] = std::to_string(optimizer.steps());
 }
 template <Scalar T, Backend B>
@@ -106,7 +107,7 @@ void save_generator(const std::filesystem::path& path, const G& generator) {
     file.metadata = detail::generator_config<G>();
     file.metadata["format"] = generator_format;
     file.metadata["gan.version"] = version_string;
-    store_state(file, "G.", generator);
+    detail::store_state<true>(file, "G.", generator);  // borrowed: written right away
     io::write_safetensors(path, file);
 }
 
@@ -136,8 +137,9 @@ void save_checkpoint(const std::filesystem::path& path, Pix2Pix<G, D>& model, co
                           {"progress.epoch", std::to_string(progress.epoch)},
                           {"progress.iteration_in_epoch", std::to_string(progress.iteration_in_epoch)},
                           {"progress.iterations", std::to_string(progress.iterations)}});
-    store_state(file, "G.", model.generator());
-    store_state(file, "D.", model.discriminator());
+    // The file borrows the arrays (no second copy of the model in memory): written right away.
+    detail::store_state<true>(file, "G.", model.generator());
+    detail::store_state<true>(file, "D.", model.discriminator());
     detail::store_optimizer(file, "optim_G.", model.optimizer_g());
     detail::store_optimizer(file, "optim_D.", model.optimizer_d());
     int k = 0;

@@ -17,13 +17,31 @@ GAN_NAMESPACE_BEGIN
 
 namespace detail {
 
+template <class V>
+constexpr io::DType stored_dtype() {
+    if constexpr (std::is_same_v<V, std::int64_t>) return io::DType::i64;
+    else if constexpr (std::is_same_v<V, bfloat16>) return io::DType::bf16;
+    else if constexpr (std::is_same_v<V, double>) return io::DType::f64;
+    else {
+        static_assert(std::is_same_v<V, float>, "gan: no stored type for this element type");
+        return io::DType::f32;
+    }
+}
+
+// A copy of `a` (what the file object may keep after `a` changes or goes).
 template <class V, Backend B>
 io::StoredTensor to_stored(const Array<V, B>& a) {
     std::vector<V> host(a.size());
     B::copy_to_host(host.data(), a.data(), a.bytes());
-    if constexpr (std::is_same_v<V, std::int64_t>) return io::StoredTensor::from_int64(a.shape(), host.data());
-    else if constexpr (std::is_same_v<V, bfloat16>) return io::StoredTensor::from_bfloat16(a.shape(), host.data());
-    else return io::StoredTensor::from_values(a.shape(), host.data());
+    return io::StoredTensor::from_raw(stored_dtype<V>(), a.shape(), host.data());
+}
+
+// `a` itself where the host can read it (a file written right away, before `a` changes), a
+// copy otherwise.
+template <class V, Backend B>
+io::StoredTensor borrow_stored(const Array<V, B>& a) {
+    if constexpr (B::host_accessible) return io::StoredTensor::borrowed(stored_dtype<V>(), a.shape(), a.data());
+    else return to_stored(a);
 }
 
 template <class V, Backend B>
@@ -43,7 +61,7 @@ void from_stored(const io::SafetensorsFile& file, const std::string& name, Array
         // to nearest.
         if (stored.dtype == io::DType::bf16) {
             host.resize(stored.count());
-            std::memcpy(host.data(), stored.bytes.data(), stored.bytes.size());
+            std::memcpy(host.data(), stored.data().data(), stored.data().size());
         } else {
             for (const float v : stored.values<float>()) host.push_back(bfloat16::nearest(v));
         }
@@ -55,12 +73,21 @@ void from_stored(const io::SafetensorsFile& file, const std::string& name, Array
 
 }  // namespace detail
 
-// Adds every parameter (value) and buffer of `module` to `file` as "<prefix><name>".
+namespace detail {
+template <bool Borrow, class Module>
+void store_state(io::SafetensorsFile& file, const std::string& prefix, const Module& module) {
+    const auto store = [&](const std::string& name, const auto& array) {
+        file.tensors[prefix + name] = Borrow ? borrow_stored(array) : to_stored(array);
+    };
+    module.visit_parameters([&](const std::string& name, const auto& p) { store(name, p.value()); });
+    module.visit_buffers(store);
+}
+}  // namespace detail
+
+// Adds a copy of every parameter (value) and buffer of `module` to `file` as "<prefix><name>".
 template <class Module>
 void store_state(io::SafetensorsFile& file, const std::string& prefix, const Module& module) {
-    module.visit_parameters(
-        [&](const std::string& name, const auto& p) { file.tensors[prefix + name] = detail::to_stored(p.value()); });
-    module.visit_buffers([&](const std::string& name, const auto& b) { file.tensors[prefix + name] = detail::to_stored(b); });
+    detail::store_state<false>(file, prefix, module);
 }
 
 // Loads every parameter and buffer of `module` from "<prefix><name>" in `file`.
