@@ -7,7 +7,7 @@
 // - to nearest, ties to even: what a single conversion wants (loading a float32 checkpoint);
 // - stochastic: rounds up with probability equal to the discarded fraction, so the rounding is
 //   unbiased on average. A running average that changes by less than half a bfloat16 step per
-//   update (Adam's second moment with β2 = 0.999 changes by 0.1 % a step, bfloat16 resolves
+//   update (Adam's second moment with β2 = 0.999 changes by 0.1 % a step; half a step is 0.2 to
 //   0.4 %) never moves under round-to-nearest; stochastically rounded, it follows its float
 //   value in expectation. The random bits come from a hash of a counter (the element's index
 //   and the step), so results do not depend on threads or on the order of the work.

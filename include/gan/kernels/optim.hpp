@@ -118,31 +118,26 @@ struct Bfloat16Moments {
     // 1.6x slower than with float moments).
     static Bits load_halves(const bfloat16* p) noexcept {
 #if defined(__AVX512F__)
-        if constexpr (Bits::size == 16)
-            return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-#endif
-#if defined(__AVX2__)
-        if constexpr (Bits::size == 8) return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-#endif
+        static_assert(Bits::size == 16);
+        return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+#elif defined(__AVX2__)
+        static_assert(Bits::size == 8);
+        return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+#else
         return Bits::load_unaligned(reinterpret_cast<const std::uint16_t*>(p));
+#endif
     }
     // Each lane < 2^16.
     static void store_halves(bfloat16* p, const Bits& b) noexcept {
 #if defined(__AVX512F__)
-        if constexpr (Bits::size == 16) {
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(b));
-            return;
-        }
-#endif
-#if defined(__AVX2__)
-        if constexpr (Bits::size == 8) {
-            const __m256i v = b;
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(p),
-                             _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
-            return;
-        }
-#endif
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(b));
+#elif defined(__AVX2__)
+        const __m256i v = b;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p),
+                         _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+#else
         b.store_unaligned(reinterpret_cast<std::uint16_t*>(p));
+#endif
     }
     static simd::vec<float> widen(const bfloat16* p) noexcept {
         return xsimd::bitwise_cast<simd::vec<float>>(load_halves(p) << 16);

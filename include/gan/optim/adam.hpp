@@ -42,7 +42,7 @@ enum class AdamMoments {
     // core/bfloat16.hpp), with random bits hashed from the step, the parameter and the element,
     // so training stays deterministic and resumes bit-identically from a checkpoint. Round to
     // nearest would not do: with β2 = 0.999 the second moment changes by 0.1 % a step, less than
-    // half of bfloat16's 0.8 % spacing, and would never decay. CPU backend.
+    // half of bfloat16's spacing (0.4–0.8 %), and would never decay. CPU backend.
     bfloat16,
 };
 
