@@ -31,6 +31,7 @@ constexpr io::DType stored_dtype() {
 // A copy of `a` (what the file object may keep after `a` changes or goes).
 template <class V, Backend B>
 io::StoredTensor to_stored(const Array<V, B>& a) {
+    if constexpr (B::host_accessible) return io::StoredTensor::from_raw(stored_dtype<V>(), a.shape(), a.data());
     std::vector<V> host(a.size());
     B::copy_to_host(host.data(), a.data(), a.bytes());
     return io::StoredTensor::from_raw(stored_dtype<V>(), a.shape(), host.data());
