@@ -305,12 +305,6 @@ struct Vector {
     }
 };
 
-std::vector<float> moments_as_float(gan::Adam<float>& adam) {
-    std::vector<float> v;
-    adam.visit_state([&](const std::string&, gan::Array<float>& a) { v.insert(v.end(), a.data(), a.data() + a.size()); });
-    return v;
-}
-
 }  // namespace
 
 TEST_CASE("Adam with bfloat16 moments follows full-precision Adam closely") {
@@ -345,7 +339,7 @@ TEST_CASE("Adam with bfloat16 moments follows full-precision Adam closely") {
     CHECK(moved / n > 0.1);          // the parameters travelled
     CHECK(apart < 0.01 * moved);     // and the two runs stayed within 1 % of that distance
 
-    const auto m_full = moments_as_float(adam_full), m_narrow = moments_as_float(adam_narrow);
+    const auto m_full = state_of(adam_full), m_narrow = state_of(adam_narrow);
     REQUIRE(m_full.size() == 2 * n);
     REQUIRE(m_narrow.size() == 2 * n);
     double v_full = 0, v_narrow = 0, m_err = 0, m_size = 0;
@@ -375,7 +369,7 @@ TEST_CASE("bfloat16 moments: the second moment decays as in full precision, whic
         adam_full.step();
         adam_narrow.step();
     }
-    const auto m_full = moments_as_float(adam_full), m_narrow = moments_as_float(adam_narrow);
+    const auto m_full = state_of(adam_full), m_narrow = state_of(adam_narrow);
     double v_full = 0, v_narrow = 0;
     for (std::size_t i = 0; i < n; ++i) {
         v_full += m_full[n + i];
@@ -403,7 +397,7 @@ TEST_CASE("bfloat16 moments: deterministic for any thread count, and stepping in
             arena.execute([&] { adam.step(); });
         }
         std::vector<float> out(v.p.value().data(), v.p.value().data() + n);
-        const auto state = moments_as_float(adam);
+        const auto state = state_of(adam);
         out.insert(out.end(), state.begin(), state.end());
         return out;
     };
@@ -425,7 +419,7 @@ TEST_CASE("bfloat16 moments: deterministic for any thread count, and stepping in
         adam_fused.step();
     }
     CHECK(fused.values() == plain.values());
-    CHECK(moments_as_float(adam_fused) == moments_as_float(adam_plain));
+    CHECK(state_of(adam_fused) == state_of(adam_plain));
     CHECK(plain.values() != Chain(3).values());
 
     // visit_state shows the moments as floats and rounds what a visitor writes to nearest;
@@ -439,6 +433,6 @@ TEST_CASE("bfloat16 moments: deterministic for any thread count, and stepping in
         }
     });
     CHECK(stored == 6);  // two moments of the chain's three parameters
-    const auto read_once = moments_as_float(adam_plain);
-    CHECK(moments_as_float(adam_plain) == read_once);  // a read-only visit changes no bit
+    const auto read_once = state_of(adam_plain);
+    CHECK(state_of(adam_plain) == read_once);  // a read-only visit changes no bit
 }
