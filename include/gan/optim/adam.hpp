@@ -150,16 +150,10 @@ public:
     // no bit). Checkpoints use visit_stored_state, which keeps them 16-bit.
     template <class F>
     void visit_state(F&& f) {
-        for (std::size_t i = 0; i < parameters_.size(); ++i) {
-            const std::string& name = parameters_[i].name;
-            if (bfloat16_moments()) {
-                visit_widened(f, name + ".exp_avg", exp_avg_bf16_[i]);
-                visit_widened(f, name + ".exp_avg_sq", exp_avg_sq_bf16_[i]);
-            } else {
-                f(name + ".exp_avg", exp_avg_[i]);
-                f(name + ".exp_avg_sq", exp_avg_sq_[i]);
-            }
-        }
+        visit_stored_state([&](const std::string& key, auto& stored) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(stored)>, Array<bfloat16, B>>) visit_widened(f, key, stored);
+            else f(key, stored);
+        });
     }
     // The same names with the arrays as stored: Array<T, B>&, or Array<bfloat16, B>& with
     // bfloat16 moments, so f must take both (a generic lambda).

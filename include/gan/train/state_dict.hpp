@@ -31,10 +31,13 @@ constexpr io::DType stored_dtype() {
 // A copy of `a` (what the file object may keep after `a` changes or goes).
 template <class V, Backend B>
 io::StoredTensor to_stored(const Array<V, B>& a) {
-    if constexpr (B::host_accessible) return io::StoredTensor::from_raw(stored_dtype<V>(), a.shape(), a.data());
-    std::vector<V> host(a.size());
-    B::copy_to_host(host.data(), a.data(), a.bytes());
-    return io::StoredTensor::from_raw(stored_dtype<V>(), a.shape(), host.data());
+    if constexpr (B::host_accessible) {
+        return io::StoredTensor::from_raw(stored_dtype<V>(), a.shape(), a.data());
+    } else {
+        std::vector<V> host(a.size());
+        B::copy_to_host(host.data(), a.data(), a.bytes());
+        return io::StoredTensor::from_raw(stored_dtype<V>(), a.shape(), host.data());
+    }
 }
 
 // `a` itself where the host can read it (a file written right away, before `a` changes), a
