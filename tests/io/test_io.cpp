@@ -6,9 +6,11 @@
 #include <gan/io/safetensors.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -131,6 +133,63 @@ TEST_CASE("safetensors round trip, truncation and corruption") {
         CAPTURE(cut);
         CHECK(message.find("not a valid safetensors file") != std::string::npos);
     }
+}
+
+// This process's resident memory in pages (Linux), or 0 where /proc cannot tell.
+std::size_t resident_pages() {
+    std::ifstream statm("/proc/self/statm");
+    std::size_t size = 0, resident = 0;
+    statm >> size >> resident;
+    return statm ? resident : 0;
+}
+
+TEST_CASE("a file read for loading is mapped, and a loaded tensor's pages can be let go") {
+    Scratch scratch("mapped");
+    const std::size_t n = std::size_t(1) << 22;  // 16 MiB of float32
+    std::vector<float> values(n);
+    for (std::size_t i = 0; i < n; ++i) values[i] = float(pattern(i));
+    gan::io::SafetensorsFile file;
+    file.tensors["w"] = gan::io::StoredTensor::borrowed(gan::io::DType::f32, {n}, values.data());
+    const fs::path path = scratch.dir / "big.safetensors";
+    gan::io::write_safetensors(path, file);
+
+    const auto back = gan::io::read_safetensors(path);
+    const auto& w = back.tensor("w");
+    const auto read_all = [&] {
+        std::vector<float> out(n);
+        std::memcpy(out.data(), w.data().data(), n * sizeof(float));
+        return out;
+    };
+    if (w.mapping == nullptr) {
+        MESSAGE("this system cannot map files: read whole instead");
+        CHECK(read_all() == values);
+        return;
+    }
+    const std::size_t before = resident_pages();
+    CHECK(read_all() == values);  // faults the file's pages in
+    const std::size_t touched = resident_pages();
+    w.release_pages();
+    const std::size_t released = resident_pages();
+    if (before != 0) {
+        const std::size_t file_pages = n * sizeof(float) / std::size_t(::sysconf(_SC_PAGESIZE));
+        CAPTURE(before);
+        CAPTURE(touched);
+        CAPTURE(released);
+        // The mapped pages count while they are used (not all of them: the kernel may drop
+        // pages behind a sequential read by itself) and none of them once let go.
+        CHECK(touched >= before + file_pages / 2);
+        CHECK(released <= before + file_pages / 10);
+    }
+    CHECK(read_all() == values);  // mapped in again, unchanged
+}
+
+TEST_CASE("an empty file is refused as safetensors, with its name") {
+    Scratch scratch("empty");
+    std::ofstream(scratch.dir / "empty.safetensors").close();
+    const std::string message = error_of([&] { gan::io::read_safetensors(scratch.dir / "empty.safetensors"); });
+    CHECK(message.find("empty.safetensors") != std::string::npos);
+    CHECK(message.find("shorter than the 8-byte header") != std::string::npos);
+    CHECK_THROWS_AS(gan::io::read_safetensors(scratch.dir / "absent.safetensors"), gan::io_error);
 }
 
 TEST_CASE("a failed write leaves the existing file untouched and no temporary behind") {

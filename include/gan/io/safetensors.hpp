@@ -14,12 +14,14 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "gan/io/atomic_file.hpp"
 #include "gan/io/dtype.hpp"
+#include "gan/io/mapped_file.hpp"
 
 GAN_NAMESPACE_BEGIN
 namespace io {
@@ -33,8 +35,15 @@ struct StoredTensor {
     // outlive the write). Checkpoints thus never hold a second copy of a model in memory.
     std::span<const unsigned char> view;
     std::shared_ptr<const void> owner;
+    const MappedFile* mapping = nullptr;  // where `view` lies in a mapped file (owned by `owner`)
 
     std::span<const unsigned char> data() const noexcept { return view.data() != nullptr ? view : std::span(bytes); }
+    // Done with the bytes for now (they were copied into a model): a tensor in a mapped file lets
+    // its pages go, so that loading a checkpoint never holds the whole file in memory. The bytes
+    // stay readable (mapped in again on use).
+    void release_pages() const noexcept {
+        if (mapping != nullptr) mapping->release(view);
+    }
     std::size_t count() const {
         std::size_t n = 1;
         for (std::size_t e : shape) n *= e;
@@ -92,11 +101,11 @@ struct SafetensorsFile {
     }
 };
 
-// Parses safetensors bytes; `source` names them in error messages.
-// The tensors borrow from one shared copy of `file_bytes` (no copy per tensor).
-inline SafetensorsFile parse_safetensors(std::string file_bytes, const std::string& source) {
-    const auto storage = std::make_shared<const std::string>(std::move(file_bytes));
-    const std::string& bytes = *storage;
+namespace detail {
+// Parses the safetensors file in `bytes`; the tensors borrow from it and keep `owner` alive.
+inline SafetensorsFile parse_safetensors(std::span<const unsigned char> file_bytes, std::shared_ptr<const void> owner,
+                                         const MappedFile* mapping, const std::string& source) {
+    const std::string_view bytes(reinterpret_cast<const char*>(file_bytes.data()), file_bytes.size());
     auto fail = [&](const std::string& why) -> io_error {
         return io_error("'" + source + "' is not a valid safetensors file: " + why);
     };
@@ -139,9 +148,9 @@ inline SafetensorsFile parse_safetensors(std::string file_bytes, const std::stri
             if (offsets[1] - offsets[0] != t.count() * dtype_size(t.dtype))
                 throw fail("tensor '" + name + "' has " + std::to_string(offsets[1] - offsets[0]) +
                            " bytes, but its shape and dtype need " + std::to_string(t.count() * dtype_size(t.dtype)));
-            const auto* begin = reinterpret_cast<const unsigned char*>(bytes.data()) + data_start + offsets[0];
-            t.view = {begin, offsets[1] - offsets[0]};
-            t.owner = storage;
+            t.view = file_bytes.subspan(data_start + offsets[0], offsets[1] - offsets[0]);
+            t.owner = owner;
+            t.mapping = mapping;
             file.tensors.emplace(name, std::move(t));
         } catch (const nlohmann::json::exception& e) {
             throw fail("the entry of tensor '" + name + "' is malformed (" + e.what() + ")");
@@ -150,8 +159,20 @@ inline SafetensorsFile parse_safetensors(std::string file_bytes, const std::stri
     return file;
 }
 
+}  // namespace detail
+
+// Parses safetensors bytes; `source` names them in error messages.
+// The tensors borrow from one shared copy of `file_bytes` (no copy per tensor).
+inline SafetensorsFile parse_safetensors(std::string file_bytes, const std::string& source) {
+    const auto storage = std::make_shared<const std::string>(std::move(file_bytes));
+    const std::span<const unsigned char> bytes(reinterpret_cast<const unsigned char*>(storage->data()), storage->size());
+    return detail::parse_safetensors(bytes, storage, nullptr, source);
+}
+
+// The tensors borrow from the file mapped into memory (read whole where it cannot be mapped).
 inline SafetensorsFile read_safetensors(const std::filesystem::path& path) {
-    return parse_safetensors(read_file_bytes(path), path.string());
+    const auto file = std::make_shared<const MappedFile>(path);
+    return detail::parse_safetensors(file->bytes(), file, file->mapped() ? file.get() : nullptr, path.string());
 }
 
 // Writes the file's bytes to `out`: the header, padded with spaces to a multiple of 8 bytes so

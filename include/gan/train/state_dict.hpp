@@ -56,6 +56,13 @@ void from_stored(const io::SafetensorsFile& file, const std::string& name, Array
                           shape_string(stored.shape) + " but the model expects " +
                           shape_string(a.shape()) +
                           "; the file was written for a model of another configuration");
+    if constexpr (B::host_accessible) {
+        if (stored.dtype == stored_dtype<V>()) {  // as stored: straight from the file into the array
+            if (a.bytes() != 0) std::memcpy(a.data(), stored.data().data(), a.bytes());
+            stored.release_pages();
+            return;
+        }
+    }
     std::vector<V> host;
     if constexpr (std::is_same_v<V, std::int64_t>) {
         const auto values = stored.values<double>();
@@ -72,6 +79,7 @@ void from_stored(const io::SafetensorsFile& file, const std::string& name, Array
     } else {
         host = stored.values<V>();
     }
+    stored.release_pages();
     B::copy_from_host(a.data(), host.data(), a.bytes());
 }
 
