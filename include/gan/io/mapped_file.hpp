@@ -3,6 +3,9 @@
 // otherwise. Loading a checkpoint copies each tensor out of the file into the model and then lets
 // go of that tensor's pages (release), so a resume never holds the whole file next to the model:
 // at 128 × 128 the file is as large as the model with its optimiser state, 535 MB.
+// gan replaces files by renaming a complete new one over them (io/atomic_file.hpp), which leaves a
+// mapping of the old one intact; a file cut short in place by another program while it is mapped
+// would stop the reader with SIGBUS, as for any mapped file.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
