@@ -123,7 +123,8 @@ TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", 
     const std::size_t shapes[][3] = {{0, 5, 5},   {5, 0, 5},   {5, 5, 0},    {1, 1, 1},    {1, 1, 1000},
                                      {1, 77, 1},  {77, 1, 1},  {1, 300, 9},  {300, 1, 9},  {6, 64, 256},
                                      {7, 65, 257}, {5, 63, 255}, {13, 33, 129}, {145, 20, 30}, {290, 70, 520},
-                                     {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}, {4, 3, 0}, {3, 4, 0}};
+                                     {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}, {4, 3, 0}, {3, 4, 0},
+                                     {2100, 3, 600}, {1030, 4, 257}};  // the streaming path's stretches
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
@@ -132,9 +133,10 @@ TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", 
 
 TEST_CASE_TEMPLATE("gemm results are bit-identical for 1 and 2 threads", T, float, double) {
     std::mt19937 rng(3);
-    // Large enough to run in parallel; the second is narrow and runs transposed, the last two
-    // take the dot-product path.
-    const std::size_t shapes[][3] = {{300, 333, 700}, {500, 12, 900}, {130, 1030, 520}, {700, 3, 1100}, {3, 700, 1100}};
+    // Large enough to run in parallel; the second is narrow and runs transposed, the last three
+    // take the dot-product or (A transposed) the streaming path.
+    const std::size_t shapes[][3] = {{300, 333, 700}, {500, 12, 900}, {130, 1030, 520}, {700, 3, 1100}, {3, 700, 1100},
+                                     {2500, 2, 600}};
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
@@ -152,6 +154,27 @@ TEST_CASE_TEMPLATE("gemm results are bit-identical for 1 and 2 threads", T, floa
                     for (const auto& c : results)
                         CHECK(std::memcmp(c.data(), results[0].data(), c.size() * sizeof(T)) == 0);
                 }
+}
+
+TEST_CASE_TEMPLATE("the streaming path for a transposed A and at most four columns gives the blocked GEMM's bits", T,
+                   float, double) {
+    // Both run acc = fma(a, b, acc) over each KC step from zero and then C (+)= acc, so a layer
+    // gives the same result whichever path its shape takes (and the same as before the path).
+    std::mt19937 rng(5);
+    const std::size_t shapes[][3] = {{2100, 1, 600}, {1030, 2, 257}, {77, 3, 1000}, {4100, 4, 300}, {9, 4, 3}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose tb : both)
+            for (bool accumulate : {false, true}) {
+                const Problem p = make_problem(m, n, k, Transpose::yes, tb, rng);
+                const auto a = as<T>(p.a), b = as<T>(p.b);
+                auto streamed = as<T>(p.c), blocked = as<T>(p.c);
+                gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), streamed.data(), accumulate);
+                gan::kernels::cpu_detail::gemm_unpacked<T>(m, n, k, {a.data(), p.s.lda, true},
+                                                           {b.data(), p.s.ldb, tb == Transpose::yes}, blocked.data(),
+                                                           p.s.ldc, 1, accumulate);
+                INFO(describe(p.s, accumulate));
+                CHECK(std::memcmp(streamed.data(), blocked.data(), streamed.size() * sizeof(T)) == 0);
+            }
 }
 
 TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit beyond four columns", T, float, double) {

@@ -25,6 +25,7 @@
 #include "gan/kernels/cpu/gemm_micro.hpp"
 #include "gan/kernels/cpu/gemm_narrow.hpp"
 #include "gan/kernels/cpu/gemm_pack.hpp"
+#include "gan/kernels/cpu/gemm_stream.hpp"
 #include "gan/kernels/cpu/simd.hpp"
 #include "gan/kernels/cpu/workspace.hpp"
 #include "gan/kernels/gemm_shape.hpp"
@@ -267,6 +268,31 @@ void gemm_dot(std::size_t m, std::size_t k, operand<T> a, operand<T> b, T* c, st
                });
 }
 
+// C[m × JB] (+)= Aᵀ · op(B) with A stored k × m (row p at a + p * lda), through the streaming
+// kernel; C element (i, j) at c[i * rs + j * cs]. Tasks are stretches of C's rows.
+template <class T, std::size_t JB>
+void gemm_stream(std::size_t m, std::size_t k, const T* a, std::size_t lda, operand<T> b, T* c, std::size_t rs,
+                 std::size_t cs, bool accumulate) {
+    constexpr std::size_t chunk = stream_layout<T>::chunk, kc = gemm_blocking<T>::kc;
+    for_blocks(m * JB * k >= gemm_parallel_threshold, 1, (m + chunk - 1) / chunk,
+               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                   alignas(64) T acc[JB][chunk];
+                   for (std::size_t q = q0; q < q1; ++q) {
+                       const std::size_t i0 = q * chunk, rows = std::min(chunk, m - i0);
+                       for (std::size_t pc = 0; pc < k; pc += kc) {
+                           for (auto& column : acc) std::fill(column, column + rows, T(0));
+                           stream_accumulate<T, JB>(rows, pc, std::min(k, pc + kc), k, a + i0, lda, b, acc);
+                           const bool overwrite = !accumulate && pc == 0;
+                           for (std::size_t i = 0; i < rows; ++i)
+                               for (std::size_t j = 0; j < JB; ++j) {
+                                   T& dst = c[(i0 + i) * rs + j * cs];
+                                   dst = overwrite ? acc[j][i] : dst + acc[j][i];
+                               }
+                       }
+                   }
+               });
+}
+
 // Runs f(std::integral_constant<JB>) for JB = n in 1..4.
 template <class F>
 void with_columns(std::size_t n, const F& f) {
@@ -371,6 +397,11 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
     if (s.n > 0 && s.n <= 4 && !opa.transposed)
         return cpu_detail::with_columns(s.n, [&](auto jb) {
             cpu_detail::gemm_dot<T, jb>(s.m, s.k, opa, opb, c, s.ldc, 1, accumulate);
+        });
+    // Stored transposed instead, op(A)'s columns lie along its rows: streamed row by row.
+    if (s.n > 0 && s.n <= 4 && s.k > 0)
+        return cpu_detail::with_columns(s.n, [&](auto jb) {
+            cpu_detail::gemm_stream<T, jb>(s.m, s.k, a, s.lda, opb, c, s.ldc, 1, accumulate);
         });
     if (s.m > 0 && s.m <= 4 && opb.transposed)
         return cpu_detail::with_columns(s.m, [&](auto jb) {
