@@ -124,7 +124,8 @@ TEST_CASE_TEMPLATE("gemm handles degenerate sizes and every blocking boundary", 
                                      {1, 77, 1},  {77, 1, 1},  {1, 300, 9},  {300, 1, 9},  {6, 64, 256},
                                      {7, 65, 257}, {5, 63, 255}, {13, 33, 129}, {145, 20, 30}, {290, 70, 520},
                                      {3, 4100, 7}, {16, 512, 300}, {512, 16, 300}, {2, 3, 2049}, {4, 3, 0}, {3, 4, 0},
-                                     {2100, 3, 600}, {1030, 4, 257}};  // the streaming path's stretches
+                                     {2100, 3, 600}, {1030, 4, 257},  // the streaming path's stretches
+                                     {70, 600, 5}, {13, 1030, 64}, {300, 2000, 1}, {7, 513, 65}};  // short K
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
@@ -175,6 +176,26 @@ TEST_CASE_TEMPLATE("the streaming path for a transposed A and at most four colum
                 INFO(describe(p.s, accumulate));
                 CHECK(std::memcmp(streamed.data(), blocked.data(), streamed.size() * sizeof(T)) == 0);
             }
+}
+
+TEST_CASE_TEMPLATE("the path for a short K gives the blocked GEMM's bits", T, float, double) {
+    // The same register tiles over the same single K step, swept along C's rows instead.
+    std::mt19937 rng(6);
+    const std::size_t shapes[][3] = {{512, 2000, 1}, {100, 1030, 4}, {37, 600, 16}, {200, 4100, 64}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose ta : both)
+            for (Transpose tb : both)
+                for (bool accumulate : {false, true}) {
+                    const Problem p = make_problem(m, n, k, ta, tb, rng);
+                    const auto a = as<T>(p.a), b = as<T>(p.b);
+                    auto shallow = as<T>(p.c), blocked = as<T>(p.c);
+                    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), shallow.data(), accumulate);
+                    gan::kernels::cpu_detail::gemm_unpacked<T>(m, n, k, {a.data(), p.s.lda, ta == Transpose::yes},
+                                                               {b.data(), p.s.ldb, tb == Transpose::yes},
+                                                               blocked.data(), p.s.ldc, 1, accumulate);
+                    INFO(describe(p.s, accumulate));
+                    CHECK(std::memcmp(shallow.data(), blocked.data(), shallow.size() * sizeof(T)) == 0);
+                }
 }
 
 TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit beyond four columns", T, float, double) {
