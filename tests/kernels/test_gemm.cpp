@@ -157,25 +157,32 @@ TEST_CASE_TEMPLATE("gemm results are bit-identical for 1 and 2 threads", T, floa
                 }
 }
 
+namespace {
+// gemm, whatever path the shape takes, against the blocked loop (gemm_unpacked, which takes it
+// for these shapes): a layer gives the same bits whichever path its shape takes, and the same
+// as before that path existed.
+template <class T>
+void check_same_bits_as_blocked(const Problem& p, bool accumulate) {
+    const auto a = as<T>(p.a), b = as<T>(p.b);
+    auto c = as<T>(p.c), blocked = as<T>(p.c);
+    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), c.data(), accumulate);
+    gan::kernels::cpu_detail::gemm_unpacked<T>(p.s.m, p.s.n, p.s.k, {a.data(), p.s.lda, p.s.transpose_a == Transpose::yes},
+                                               {b.data(), p.s.ldb, p.s.transpose_b == Transpose::yes}, blocked.data(),
+                                               p.s.ldc, 1, accumulate);
+    INFO(describe(p.s, accumulate));
+    CHECK(std::memcmp(c.data(), blocked.data(), c.size() * sizeof(T)) == 0);
+}
+}  // namespace
+
 TEST_CASE_TEMPLATE("the streaming path for a transposed A and at most four columns gives the blocked GEMM's bits", T,
                    float, double) {
-    // Both run acc = fma(a, b, acc) over each KC step from zero and then C (+)= acc, so a layer
-    // gives the same result whichever path its shape takes (and the same as before the path).
+    // Both run acc = fma(a, b, acc) over each KC step from zero and then C (+)= acc.
     std::mt19937 rng(5);
     const std::size_t shapes[][3] = {{2100, 1, 600}, {1030, 2, 257}, {77, 3, 1000}, {4100, 4, 300}, {9, 4, 3}};
     for (const auto& [m, n, k] : shapes)
         for (Transpose tb : both)
-            for (bool accumulate : {false, true}) {
-                const Problem p = make_problem(m, n, k, Transpose::yes, tb, rng);
-                const auto a = as<T>(p.a), b = as<T>(p.b);
-                auto streamed = as<T>(p.c), blocked = as<T>(p.c);
-                gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), streamed.data(), accumulate);
-                gan::kernels::cpu_detail::gemm_unpacked<T>(m, n, k, {a.data(), p.s.lda, true},
-                                                           {b.data(), p.s.ldb, tb == Transpose::yes}, blocked.data(),
-                                                           p.s.ldc, 1, accumulate);
-                INFO(describe(p.s, accumulate));
-                CHECK(std::memcmp(streamed.data(), blocked.data(), streamed.size() * sizeof(T)) == 0);
-            }
+            for (bool accumulate : {false, true})
+                check_same_bits_as_blocked<T>(make_problem(m, n, k, Transpose::yes, tb, rng), accumulate);
 }
 
 TEST_CASE_TEMPLATE("the path for a short K gives the blocked GEMM's bits", T, float, double) {
@@ -185,17 +192,8 @@ TEST_CASE_TEMPLATE("the path for a short K gives the blocked GEMM's bits", T, fl
     for (const auto& [m, n, k] : shapes)
         for (Transpose ta : both)
             for (Transpose tb : both)
-                for (bool accumulate : {false, true}) {
-                    const Problem p = make_problem(m, n, k, ta, tb, rng);
-                    const auto a = as<T>(p.a), b = as<T>(p.b);
-                    auto shallow = as<T>(p.c), blocked = as<T>(p.c);
-                    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), shallow.data(), accumulate);
-                    gan::kernels::cpu_detail::gemm_unpacked<T>(m, n, k, {a.data(), p.s.lda, ta == Transpose::yes},
-                                                               {b.data(), p.s.ldb, tb == Transpose::yes},
-                                                               blocked.data(), p.s.ldc, 1, accumulate);
-                    INFO(describe(p.s, accumulate));
-                    CHECK(std::memcmp(shallow.data(), blocked.data(), shallow.size() * sizeof(T)) == 0);
-                }
+                for (bool accumulate : {false, true})
+                    check_same_bits_as_blocked<T>(make_problem(m, n, k, ta, tb, rng), accumulate);
 }
 
 TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit beyond four columns", T, float, double) {

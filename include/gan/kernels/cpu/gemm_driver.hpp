@@ -76,7 +76,7 @@ void with_tile_vectors(std::size_t n, const F& f) {
 // as much as 10^6 FMAs on one core.
 inline constexpr std::size_t gemm_parallel_threshold = std::size_t(1) << 21;
 
-// The longest K, and the narrowest C, that gemm_shallow takes (measured on Zen 3: 1.1–5.7× the
+// The longest K, and the narrowest C, that take the shallow path of gemm_row_panels (measured on Zen 3: 1.1–5.7× the
 // blocked loop's speed at K = 1..64 and N of 4096 or 8192; about even on small products).
 inline constexpr std::size_t shallow_max_k = 64, shallow_min_n = 512;
 
@@ -212,42 +212,22 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
     }
 }
 
-// C (+)= op(A) op(B) for a C one tile wide (n <= NR) and an op(A) stored row by row: the product
-// is bound by reading A, so each task packs one MR panel of A over the whole of K from MR long
-// sequential streams (rather than K-step slices of many rows) and runs it against all of op(B),
-// packed once. Same K steps and tiles as gemm_blocked, hence the same bits.
+// C (+)= op(A) op(B) a panel of MR rows at a time: each task packs its rows of op(A) over the
+// whole of K and runs them against all of op(B), packed once, sweeping C's rows. Same K steps and
+// tiles as gemm_blocked, hence the same bits. Two shapes want this order:
+//  - tall: C one tile wide (n <= NR) and op(A) stored row by row: the product is bound by
+//    reading A, which is packed from MR long sequential streams rather than K-step slices of
+//    many rows;
+//  - shallow: a short K (one KC step; the weight gradients of the layers on 8 × 8 images and
+//    smaller: a 512 × 8192 C from 1 to 64 pixels), bound by writing C. The blocked loop would
+//    write C a column strip at a time, 64 bytes in each of a block's rows, 32 KiB apart; here
+//    each task writes six rows, six sequential streams.
 template <class T, std::size_t NV>
-void gemm_tall(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
-               std::size_t cs, bool accumulate) {
+void gemm_row_panels(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
+                     std::size_t cs, bool accumulate) {
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr;
-    T* bp = gemm_b_workspace().get<T>(k * NR);
-    pack_b<NR>(b, 0, k, 0, n, bp);
-    for_blocks(m * n * k >= gemm_parallel_threshold, 1, (m + MR - 1) / MR,
-               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
-                   T* ap = gemm_a_workspace().get<T>(k * MR);
-                   for (std::size_t q = q0; q < q1; ++q) {
-                       const std::size_t rows = std::min(MR, m - q * MR);
-                       pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
-                       for (std::size_t pc = 0; pc < k; pc += Bk::kc)
-                           tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + pc * NR, NR, c + q * MR * rs, rs,
-                                     cs, rows, n, !accumulate && pc == 0);
-                   }
-               });
-}
-
-// C (+)= op(A) op(B) over a short K (one KC step; the weight gradients of the layers on 8 × 8
-// images and smaller: a 512 × 8192 C from 1 to 64 pixels), bound by writing C. The blocked loop
-// would write C a column strip at a time, 64 bytes in each of a block's rows, 32 KiB apart; here
-// op(B) is packed once and each task sweeps whole rows of C, six at a time (six sequential
-// streams). The same tiles over the same K, hence the same bits as gemm_blocked.
-template <class T, std::size_t NV>
-void gemm_shallow(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
-                  std::size_t cs, bool accumulate) {
-    using tile = micro_tile<T, gemm_blocking<T>::mr, NV>;
-    constexpr std::size_t MR = tile::mr, NR = tile::nr;
-    static_assert(shallow_max_k <= gemm_blocking<T>::kc, "one K step, as in gemm_blocked");
     const std::size_t panels = (n + NR - 1) / NR;
     T* bp = gemm_b_workspace().get<T>(k * panels * NR);
     pack_b<NR>(b, 0, k, 0, n, bp);
@@ -258,8 +238,10 @@ void gemm_shallow(std::size_t m, std::size_t n, std::size_t k, operand<T> a, ope
                        const std::size_t rows = std::min(MR, m - q * MR);
                        pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
                        for (std::size_t jp = 0; jp < panels; ++jp)
-                           tile::run(k, ap, bp + jp * k * NR, NR, c + q * MR * rs + jp * NR * cs, rs, cs, rows,
-                                     std::min(NR, n - jp * NR), !accumulate);
+                           for (std::size_t pc = 0; pc < k; pc += Bk::kc)
+                               tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + jp * k * NR + pc * NR, NR,
+                                         c + q * MR * rs + jp * NR * cs, rs, cs, rows, std::min(NR, n - jp * NR),
+                                         !accumulate && pc == 0);
                    }
                });
 }
@@ -270,7 +252,7 @@ void gemm_unpacked(std::size_t m, std::size_t n, std::size_t k, operand<T> a, op
                    std::size_t cs, bool accumulate) {
     with_tile_vectors<T>(n, [&](auto nv) {
         if (!a.transposed && n > 0 && n <= nv * simd<T>::width && k > 0 && m > gemm_blocking<T>::mc)
-            gemm_tall<T, nv>(m, n, k, a, b, c, rs, cs, accumulate);
+            gemm_row_panels<T, nv>(m, n, k, a, b, c, rs, cs, accumulate);  // tall
         else
             gemm_blocked<T, nv>(m, n, k, a_to_pack<T>{a}, b, c, rs, cs, accumulate);
     });
@@ -441,7 +423,7 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
         });
     if (s.k > 0 && s.k <= cpu_detail::shallow_max_k && s.n >= cpu_detail::shallow_min_n)
         return cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
-            cpu_detail::gemm_shallow<T, nv>(s.m, s.n, s.k, opa, opb, c, s.ldc, 1, accumulate);
+            cpu_detail::gemm_row_panels<T, nv>(s.m, s.n, s.k, opa, opb, c, s.ldc, 1, accumulate);  // shallow
         });
     const auto round = [](std::size_t x, std::size_t r) { return (x + r - 1) / r * r; };
     const auto padded = [&](std::size_t rows, std::size_t cols) {
