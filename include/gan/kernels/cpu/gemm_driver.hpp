@@ -76,8 +76,9 @@ void with_tile_vectors(std::size_t n, const F& f) {
 // as much as 10^6 FMAs on one core.
 inline constexpr std::size_t gemm_parallel_threshold = std::size_t(1) << 21;
 
-// The longest K, and the narrowest C, that take the shallow path of gemm_row_panels (measured on Zen 3: 1.1–5.7× the
-// blocked loop's speed at K = 1..64 and N of 4096 or 8192; about even on small products).
+// The longest K, and the narrowest C, that take the shallow path of gemm_row_panels (measured on
+// Zen 3: 1.1–5.7× the blocked loop's speed at K = 1..64 and N of 4096 or 8192; about even on
+// small products).
 inline constexpr std::size_t shallow_max_k = 64, shallow_min_n = 512;
 
 // The B block (and a shared A) is packed into the calling thread's buffers; otherwise each task
