@@ -35,7 +35,7 @@ struct StoredTensor {
     // outlive the write). Checkpoints thus never hold a second copy of a model in memory.
     std::span<const unsigned char> view;
     std::shared_ptr<const void> owner;
-    const MappedFile* mapping = nullptr;  // where `view` lies in a mapped file (owned by `owner`)
+    const MappedFile* mapping = nullptr;  // the file `view` lies in, if read by read_safetensors (owned by `owner`)
 
     std::span<const unsigned char> data() const noexcept { return view.data() != nullptr ? view : std::span(bytes); }
     // Done with the bytes for now (they were copied into a model): a tensor in a mapped file lets
@@ -172,7 +172,7 @@ inline SafetensorsFile parse_safetensors(std::string file_bytes, const std::stri
 // The tensors borrow from the file mapped into memory (read whole where it cannot be mapped).
 inline SafetensorsFile read_safetensors(const std::filesystem::path& path) {
     const auto file = std::make_shared<const MappedFile>(path);
-    return detail::parse_safetensors(file->bytes(), file, file->mapped() ? file.get() : nullptr, path.string());
+    return detail::parse_safetensors(file->bytes(), file, file.get(), path.string());
 }
 
 // Writes the file's bytes to `out`: the header, padded with spaces to a multiple of 8 bytes so

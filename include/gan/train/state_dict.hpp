@@ -56,26 +56,18 @@ void from_stored(const io::SafetensorsFile& file, const std::string& name, Array
                           shape_string(stored.shape) + " but the model expects " +
                           shape_string(a.shape()) +
                           "; the file was written for a model of another configuration");
-    if constexpr (B::host_accessible) {
-        if (stored.dtype == stored_dtype<V>()) {  // as stored: straight from the file into the array
-            if (a.bytes() != 0) std::memcpy(a.data(), stored.data().data(), a.bytes());
-            stored.release_pages();
-            return;
-        }
+    if (stored.dtype == stored_dtype<V>()) {  // as stored: straight from the file into the array
+        B::copy_from_host(a.data(), stored.data().data(), a.bytes());
+        stored.release_pages();
+        return;
     }
     std::vector<V> host;
     if constexpr (std::is_same_v<V, std::int64_t>) {
         const auto values = stored.values<double>();
         host.assign(values.begin(), values.end());
     } else if constexpr (std::is_same_v<V, bfloat16>) {
-        // bfloat16 as stored; wider values (a checkpoint of full-precision Adam moments) rounded
-        // to nearest.
-        if (stored.dtype == io::DType::bf16) {
-            host.resize(stored.count());
-            std::memcpy(host.data(), stored.data().data(), stored.data().size());
-        } else {
-            for (const float v : stored.values<float>()) host.push_back(bfloat16::nearest(v));
-        }
+        // Wider values (a checkpoint of full-precision Adam moments) rounded to nearest.
+        for (const float v : stored.values<float>()) host.push_back(bfloat16::nearest(v));
     } else {
         host = stored.values<V>();
     }
