@@ -66,6 +66,9 @@ void BM_layer(benchmark::State& state) {
         gan::fill_normal(dy, 0, 1, rng);
         const auto start = std::chrono::steady_clock::now();
         for (auto _ : state) {
+            // As in a training step: zero_grad() only marks the gradients zero, so backward
+            // stores its weight gradient instead of adding it to the last iteration's.
+            if (backward) layer.zero_grad();
             layer.forward(x, y);
             if (backward) layer.backward(dy, dx);
             benchmark::DoNotOptimize(y.data());

@@ -2,8 +2,11 @@
 // input gradients, parameter gradients and buffers, relative error < 1e-5 in float32.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
+#include <gan/core/scratch.hpp>
 #include <gan/layers/activation.hpp>
 #include <gan/layers/batch_norm2d.hpp>
 #include <gan/layers/conv2d.hpp>
@@ -35,27 +38,54 @@ void check_parity(Layer& layer, const std::string& fixture_name) {
     f.expect_gradients_and_buffers(layer, "");
 }
 
+// A convolution's const (inference) pass gives the training forward's bits, also where both
+// leave out the kernel taps that meet only padding (kernels::without_dead_taps).
+template <class Layer>
+void check_parity_and_const_pass(Layer& layer, const std::string& fixture_name) {
+    check_parity(layer, fixture_name);
+    const Fixture f(fixture_name);
+    typename Layer::input_type x;
+    typename Layer::output_type y, y_const;
+    f.load("x", x);
+    layer.forward(x, y);
+    gan::Scratch<gan::cpu> scratch;
+    std::as_const(layer).forward(x, y_const, scratch);
+    REQUIRE(y_const.size() == y.size());
+    CHECK(std::equal(y.data(), y.data() + y.size(), y_const.data()));
+}
+
 }  // namespace
 
 TEST_CASE("Conv2d matches PyTorch") {
     SUBCASE("k4 s2 p1 with bias, odd height") {
         gan::Conv2d<float, Shape<3, 9, 8>, 4, 4, 2, 1, true> conv;
-        check_parity(conv, "conv2d_k4s2p1_bias");
+        check_parity_and_const_pass(conv, "conv2d_k4s2p1_bias");
     }
     SUBCASE("k4 s1 p1 without bias (PatchGAN's last layers)") {
         gan::Conv2d<float, Shape<4, 5, 5>, 2, 4, 1, 1, false> conv;
-        check_parity(conv, "conv2d_k4s1p1_nobias");
+        check_parity_and_const_pass(conv, "conv2d_k4s1p1_nobias");
+    }
+    SUBCASE("2x2 input (the innermost down-conv: 12 of the 16 taps meet only padding)") {
+        gan::Conv2d<float, Shape<6, 2, 2>, 4, 4, 2, 1, false> conv;
+        static_assert(gan::kernels::without_dead_taps(decltype(conv)::geometry()).kernel == 2);
+        check_parity_and_const_pass(conv, "conv2d_2x2_nobias");
+    }
+    SUBCASE("3x3 input with bias (the first row and column of taps meet only padding)") {
+        gan::Conv2d<float, Shape<3, 3, 3>, 2, 4, 2, 1, true> conv;
+        static_assert(gan::kernels::without_dead_taps(decltype(conv)::geometry()).kernel == 3);
+        check_parity_and_const_pass(conv, "conv2d_3x3_bias");
     }
 }
 
 TEST_CASE("ConvTranspose2d matches PyTorch") {
     SUBCASE("k4 s2 p1 with bias") {
         gan::ConvTranspose2d<float, Shape<4, 3, 5>, 3, 4, 2, 1, true> up;
-        check_parity(up, "conv_transpose2d_k4s2p1_bias");
+        check_parity_and_const_pass(up, "conv_transpose2d_k4s2p1_bias");
     }
     SUBCASE("1x1 input without bias (the innermost up-conv)") {
         gan::ConvTranspose2d<float, Shape<6, 1, 1>, 4, 4, 2, 1, false> up;
-        check_parity(up, "conv_transpose2d_1x1_nobias");
+        static_assert(gan::kernels::without_dead_taps(decltype(up)::geometry()).kernel == 2);
+        check_parity_and_const_pass(up, "conv_transpose2d_1x1_nobias");
     }
 }
 

@@ -40,6 +40,37 @@ constexpr TapRange tap_range(std::size_t k, std::size_t stride, std::size_t padd
 }
 }  // namespace detail
 
+// The same convolution without the kernel taps that can only ever meet padding: on an input
+// smaller than the kernel's reach (the 2×2 → 1×1 innermost layer of a U-Net, where 12 of 16
+// taps read zeros) their weights and im2col rows add nothing but memory traffic. Tap k reaches
+// the input for some output o when P ≤ o·S + k < extent + P; the live taps form a range
+// [first, first + K′) in each direction, and the convolution with kernel K′ and padding P − first
+// gives the same outputs. Returns g itself when no tap is dead, or when the live taps are not
+// one range or not the same range along both axes (a square kernel).
+constexpr ConvGeometry without_dead_taps(const ConvGeometry& g) noexcept {
+    struct Live {
+        std::size_t first, count;
+    };
+    const auto live = [&](std::size_t extent, std::size_t outputs) -> Live {
+        std::size_t first = g.kernel, last = 0;
+        for (std::size_t k = 0; k < g.kernel; ++k) {
+            const auto r = detail::tap_range(k, g.stride, g.padding, extent, outputs);
+            if (r.begin == r.end) continue;
+            if (first == g.kernel) first = k;
+            else if (last + 1 != k) return {0, g.kernel};  // a gap: not one range
+            last = k;
+        }
+        return first == g.kernel ? Live{0, g.kernel} : Live{first, last - first + 1};
+    };
+    const Live rows = live(g.height, g.out_height), columns = live(g.width, g.out_width);
+    if (rows.first != columns.first || rows.count != columns.count || rows.count == g.kernel || rows.first > g.padding)
+        return g;  // (the last test never holds: tap P is live when P < K, and first < K)
+    ConvGeometry trimmed = g;
+    trimmed.kernel = rows.count;
+    trimmed.padding = g.padding - rows.first;
+    return trimmed;
+}
+
 namespace detail {
 // Kernel 4, stride 2, padding 1 on an even width (W = 2·OW): every strided convolution of
 // pix2pix. Tap kw of output column ow reads input column 2·ow + kw − 1, so the four taps of a row

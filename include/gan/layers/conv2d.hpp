@@ -18,6 +18,7 @@
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
 #include "gan/layers/checks.hpp"
+#include "gan/layers/live_tap_weight.hpp"
 #include "gan/layers/packed_weight.hpp"
 #include "gan/layers/parameter.hpp"
 
@@ -56,7 +57,7 @@ public:
         x_ = x;
         y.resize(x.batch());
         convolve(x, y, cols_.data(), nullptr);
-        cols_hold_last_sample_ = true;
+        cols_hold_last_sample_ = !trims_taps;  // otherwise cols_ holds the live taps' rows only
     }
 
     // The inference pass: reads the weights only, keeps nothing for backward, and takes its
@@ -66,10 +67,11 @@ public:
     void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
         detail::check_nonempty("Conv2d", x.batch());
         y.resize(x.batch());
+        constexpr auto g = live_geometry();
         const kernels::PackedA<T>* packed = nullptr;
         if constexpr (packed_inference)
-            packed = &packed_.get(weight_, OutChannels, geometry().rows(), kernels::Transpose::no, geometry().rows());
-        convolve(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()), packed);
+            packed = &packed_.get(live_weights(), weight_.version(), OutChannels, g.rows(), kernels::Transpose::no, g.rows());
+        convolve(x, y, scratch.template take<T>(g.rows() * g.columns()), packed);
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -162,22 +164,36 @@ private:
     // (a memory copy, about 5 ms) would cost more than the GEMM's own L2-sized packing.
     static constexpr bool packed_inference = geometry().columns() > 4;
 
+    // Both forward passes leave out the kernel taps that only ever meet padding (see
+    // kernels::without_dead_taps and live_tap_weight.hpp), so they give the same bits; the
+    // backward passes run the full geometry, whose gradients for those taps are zero.
+    static constexpr kernels::ConvGeometry live_geometry() noexcept { return kernels::without_dead_taps(geometry()); }
+    static constexpr bool trims_taps = live_geometry().kernel != Kernel;
+
+    const T* live_weights() const {
+        if constexpr (trims_taps)
+            return live_.get(weight_, Kernel, Padding - live_geometry().padding, live_geometry().kernel);
+        else
+            return weight_.value().data();
+    }
+
     void convolve(const input_type& x, output_type& y, T* cols, const kernels::PackedA<T>* packed) const {
-        const auto g = geometry();
+        constexpr auto g = live_geometry();
+        const T* weights = packed ? nullptr : live_weights();
         for (std::size_t n = 0; n < x.batch(); ++n) {
             kernels::im2col(B{}, g, x.data() + n * In::size, cols);
             T* out = y.data() + n * output_shape::size;
             if (packed)
                 kernels::gemm(B{}, forward_gemm(), *packed, cols, out, false);
             else
-                kernels::gemm(B{}, forward_gemm(), weight_.value().data(), cols, out, false);
+                kernels::gemm(B{}, forward_gemm(), weights, cols, out, false);
         }
         if constexpr (Bias)
             kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
     }
 
     static constexpr kernels::GemmShape forward_gemm() noexcept {
-        constexpr auto g = geometry();
+        constexpr auto g = live_geometry();
         return {OutChannels, g.columns(), g.rows(), kernels::Transpose::no, kernels::Transpose::no,
                 g.rows(), g.columns(), g.columns()};
     }
@@ -185,6 +201,7 @@ private:
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
     detail::PackedWeight<T> packed_;  // W for the inference pass
+    detail::LiveTapWeight<T> live_;   // W without its dead taps, where it has any
     Array<T, B> cols_;  // im2col workspace of one sample, reused by every pass
     bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_
     input_type x_;      // the input of the last forward pass, for the weight gradient

@@ -18,6 +18,7 @@
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
 #include "gan/layers/checks.hpp"
+#include "gan/layers/live_tap_weight.hpp"
 #include "gan/layers/packed_weight.hpp"
 #include "gan/layers/parameter.hpp"
 
@@ -56,18 +57,24 @@ public:
         detail::check_nonempty("ConvTranspose2d", x.batch());
         x_ = x;
         y.resize(x.batch());
-        scatter(x, y, cols_.data(), nullptr);
+        scatter(x, y, geometry(), weight_.value().data(), nullptr, cols_.data());
     }
 
     // The inference pass: reads the weights only and takes its workspace from `scratch`; the
-    // weights are packed once per change (see Conv2d).
+    // weights are packed once per change (see Conv2d). It leaves out the kernel taps that only
+    // ever land in the padding (see kernels::without_dead_taps and live_tap_weight.hpp): every
+    // other tap's column is the same dot product and is added in the same order, so the result
+    // is bit-identical to the training pass.
     void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
         detail::check_nonempty("ConvTranspose2d", x.batch());
         y.resize(x.batch());
+        constexpr auto g = kernels::without_dead_taps(geometry());
+        const T* weights = weight_.value().data();
+        if constexpr (g.kernel != Kernel) weights = live_.get(weight_, Kernel, Padding - g.padding, g.kernel);
         const kernels::PackedA<T>* packed = nullptr;
         if constexpr (packed_inference)
-            packed = &packed_.get(weight_, geometry().rows(), In::channels, kernels::Transpose::yes, geometry().rows());
-        scatter(x, y, scratch.template take<T>(geometry().rows() * geometry().columns()), packed);
+            packed = &packed_.get(weights, weight_.version(), g.rows(), In::channels, kernels::Transpose::yes, g.rows());
+        scatter(x, y, g, weights, packed, scratch.template take<T>(g.rows() * g.columns()));
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -140,15 +147,16 @@ private:
     // differ from the training pass, so those layers stay unpacked.
     static constexpr bool packed_inference = std::size_t(In::height) * In::width > 4;
 
-    void scatter(const input_type& x, output_type& y, T* cols, const kernels::PackedA<T>* packed) const {
-        const auto g = geometry();
+    // Through the geometry g (this layer's, or without its dead taps) and weights w [in][g.rows()].
+    void scatter(const input_type& x, output_type& y, const kernels::ConvGeometry& g, const T* w,
+                 const kernels::PackedA<T>* packed, T* cols) const {
         const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
                                          kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         for (std::size_t n = 0; n < x.batch(); ++n) {
             if (packed)
                 kernels::gemm(B{}, columns, *packed, x.data() + n * In::size, cols, false);
             else
-                kernels::gemm(B{}, columns, weight_.value().data(), x.data() + n * In::size, cols, false);
+                kernels::gemm(B{}, columns, w, x.data() + n * In::size, cols, false);
             kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);
         }
         if constexpr (Bias)
@@ -158,6 +166,7 @@ private:
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
     detail::PackedWeight<T> packed_;  // Wᵀ for the inference pass
+    detail::LiveTapWeight<T> live_;   // W without its dead taps, where it has any, for the same pass
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };

@@ -36,11 +36,17 @@ public:
     template <Backend B>
     const kernels::PackedA<T>& get(const Parameter<T, B>& w, std::size_t m, std::size_t k, kernels::Transpose transpose,
                                    std::size_t lda) const {
+        return get(w.value().data(), w.version(), m, k, transpose, lda);
+    }
+
+    // The same from a copy of the weights that is current at `version` (LiveTapWeight's).
+    const kernels::PackedA<T>& get(const T* w, std::uint64_t version, std::size_t m, std::size_t k,
+                                   kernels::Transpose transpose, std::size_t lda) const {
         const std::lock_guard lock(mutex_);
-        if (version_ != w.version()) {
+        if (version_ != version) {
             version_ = 0;  // stays invalid if packing throws
-            packed_.pack(m, k, transpose, w.value().data(), lda);
-            version_ = w.version();
+            packed_.pack(m, k, transpose, w, lda);
+            version_ = version;
         }
         return packed_;
     }
