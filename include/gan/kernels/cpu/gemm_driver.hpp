@@ -121,6 +121,46 @@ struct a_prepacked {
     const T* data;
 };
 
+// C (+)= A · op(B) with A pre-packed (PackedA: the weights of the const inference pass) on more
+// than one thread: one fork per product, each task running the whole K loop over its own block
+// of C and packing the B panels of its own columns. gemm_blocked forks twice per K step (pack B,
+// then multiply), and on a 2-vCPU VM a fork and join costs some 20 µs: for 256 × 256 × 2048
+// (G128/d2) that was a third of the two-thread time. C's columns are split first, so a B value
+// is packed more than once only when C has fewer panels than tasks. (Reading a single panel of B
+// as stored instead, through the tile's unpacked mode, was 2–3.7× slower on 16 columns.) Same K
+// steps and register tiles for every element: the same bits.
+template <class T, std::size_t NV>
+void gemm_prepacked_tasks(std::size_t m, std::size_t n, std::size_t k, const T* a, operand<T> b, T* c,
+                          std::size_t rs, std::size_t cs, bool accumulate) {
+    using Bk = gemm_blocking<T>;
+    using tile = micro_tile<T, Bk::mr, NV>;
+    constexpr std::size_t MR = Bk::mr, NR = tile::nr;
+    const std::size_t a_panels = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
+    const std::size_t tasks = 2 * std::size_t(tbb::this_task_arena::max_concurrency());
+    const std::size_t column_groups = std::min(panels, tasks);
+    const std::size_t row_groups = std::min(a_panels, (tasks + column_groups - 1) / column_groups);
+    const std::size_t block_panels = Bk::mc / MR;  // A panels per L2 block
+    for_blocks(true, row_groups, column_groups, [&](std::size_t r0, std::size_t r1, std::size_t g0, std::size_t g1) {
+        const std::size_t q0 = r0 * a_panels / row_groups, q1 = r1 * a_panels / row_groups;
+        const std::size_t p0 = g0 * panels / column_groups, p1 = g1 * panels / column_groups;
+        const std::size_t j0 = p0 * NR, cols = std::min(n, p1 * NR) - j0;
+        T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * (p1 - p0) * NR);
+        for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
+            const std::size_t kb = std::min(Bk::kc, k - pc);
+            const bool overwrite = !accumulate && pc == 0;
+            pack_b<NR>(b, pc, kb, j0, cols, bp);
+            const T* a_step = a + pc * a_panels * MR;  // a K step's panels, kb × MR each
+            for (std::size_t qb = q0; qb < q1; qb += block_panels)
+                for (std::size_t jp = p0; jp < p1; ++jp) {
+                    const std::size_t j = jp * NR, width = std::min(NR, n - j);
+                    for (std::size_t q = qb; q < std::min(q1, qb + block_panels); ++q)
+                        tile::run(kb, a_step + q * kb * MR, bp + (jp - p0) * kb * NR, NR, c + q * MR * rs + j * cs, rs,
+                                  cs, std::min(MR, m - q * MR), width, overwrite);
+                }
+        }
+    });
+}
+
 // C element (i, j) at c[i * rs + j * cs].
 template <class T, std::size_t NV, class ASource>
 void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c,
@@ -137,6 +177,9 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
         return;
     }
     const bool parallel = m * n * k >= gemm_parallel_threshold;
+    if constexpr (!pack_a_here)
+        if (parallel && tbb::this_task_arena::max_concurrency() > 1)
+            return gemm_prepacked_tasks<T, NV>(m, n, k, a.data, b, c, rs, cs, accumulate);
     // Row blocks of equal size (to a register tile) rather than full MC blocks and a remainder:
     // M = 256 would otherwise be 144 + 112 rows, and two threads would wait for the larger half.
     const std::size_t row_blocks = (m + Bk::mc - 1) / Bk::mc;
