@@ -185,6 +185,36 @@ TEST_CASE_TEMPLATE("the streaming path for a transposed A and at most four colum
                 check_same_bits_as_blocked<T>(make_problem(m, n, k, Transpose::yes, tb, rng), accumulate);
 }
 
+TEST_CASE_TEMPLATE("gemm with a streamed A equals gemm with A as stored bit for bit", T, float, double) {
+    // StreamedA stores each stretch of C's rows' part of A as one block; the kernel and its sums
+    // are those of the streaming path. Shapes around the 1024-row stretch and the K step, on 1
+    // and on 2 threads; storing again into the same object, smaller after larger, rewrites it.
+    std::mt19937 rng(7);
+    gan::kernels::StreamedA<T> streamed;
+    const std::size_t shapes[][3] = {{2100, 1, 600}, {1030, 2, 257}, {77, 3, 1000}, {4100, 4, 300}, {9, 4, 3}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose tb : both)
+            for (bool accumulate : {false, true}) {
+                const Problem p = make_problem(m, n, k, Transpose::yes, tb, rng);
+                const auto a = as<T>(p.a), b = as<T>(p.b);
+                auto expected = as<T>(p.c);
+                gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), expected.data(), accumulate);
+                streamed.pack(m, k, a.data(), p.s.lda);
+                for (int threads : {1, 2}) {
+                    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+                    auto c = as<T>(p.c);
+                    gan::kernels::gemm(gan::cpu{}, p.s, streamed, b.data(), c.data(), accumulate);
+                    INFO(describe(p.s, accumulate), " threads=", threads);
+                    CHECK(std::memcmp(c.data(), expected.data(), c.size() * sizeof(T)) == 0);
+                }
+            }
+    std::vector<T> b(5 * 9), c(9 * 5);
+    const GemmShape five_columns{9, 5, 3, Transpose::yes, Transpose::no, 9, 5, 5};
+    CHECK_THROWS_AS(gan::kernels::gemm(gan::cpu{}, five_columns, streamed, b.data(), c.data(), false), gan::shape_error);
+    const GemmShape other_depth{9, 4, 4, Transpose::yes, Transpose::no, 9, 4, 4};
+    CHECK_THROWS_AS(gan::kernels::gemm(gan::cpu{}, other_depth, streamed, b.data(), c.data(), false), gan::shape_error);
+}
+
 TEST_CASE_TEMPLATE("the path for a short K gives the blocked GEMM's bits", T, float, double) {
     // The same register tiles over the same single K step, swept along C's rows instead.
     std::mt19937 rng(6);

@@ -7,8 +7,9 @@
 // Results are deterministic: every element of C is summed over k in the same order whatever the
 // number of threads (work is split over blocks of C, never over k).
 //
-// gemm(cpu, ...) is the packed, register-blocked, TBB-parallel kernel of kernels/cpu/; an
-// overload takes A pre-packed once (PackedA) for weights used in many products.
+// gemm(cpu, ...) is the packed, register-blocked, TBB-parallel kernel of kernels/cpu/; overloads
+// take A pre-packed once for weights used in many products (PackedA; StreamedA for products of
+// at most four columns).
 #include <cstddef>
 
 #include "gan/core/backend.hpp"

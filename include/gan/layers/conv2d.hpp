@@ -70,7 +70,9 @@ public:
         constexpr auto g = live_geometry();
         const kernels::PackedA<T>* packed = nullptr;
         if constexpr (packed_inference)
-            packed = &packed_.get(live_weights(), weight_.version(), OutChannels, g.rows(), kernels::Transpose::no, g.rows());
+            packed = &packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
+                p.pack(OutChannels, g.rows(), kernels::Transpose::no, live_weights(), g.rows());
+            });
         convolve(x, y, scratch.template take<T>(g.rows() * g.columns()), packed);
     }
 
@@ -200,7 +202,7 @@ private:
 
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
-    detail::PackedWeight<T> packed_;  // W for the inference pass
+    detail::PackedWeight<kernels::PackedA<T>> packed_;  // W for the inference pass
     detail::LiveTapWeight<T> live_;   // W without its dead taps, where it has any
     Array<T, B> cols_;  // im2col workspace of one sample, reused by every pass
     bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_

@@ -57,24 +57,32 @@ public:
         detail::check_nonempty("ConvTranspose2d", x.batch());
         x_ = x;
         y.resize(x.batch());
-        scatter(x, y, geometry(), weight_.value().data(), nullptr, cols_.data());
+        scatter(x, y, geometry(), std::as_const(weight_).value().data(), cols_.data());
     }
 
     // The inference pass: reads the weights only and takes its workspace from `scratch`; the
-    // weights are packed once per change (see Conv2d). It leaves out the kernel taps that only
-    // ever land in the padding (see kernels::without_dead_taps and live_tap_weight.hpp): every
-    // other tap's column is the same dot product and is added in the same order, so the result
-    // is bit-identical to the training pass.
+    // weights are packed once per change (see Conv2d), for the blocked GEMM or, on at most four
+    // input pixels, for the streaming kernel. It leaves out the kernel taps that only ever land in
+    // the padding (see kernels::without_dead_taps and live_tap_weight.hpp): every other tap's
+    // column is the same dot product and is added in the same order, so the result is
+    // bit-identical to the training pass.
     void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
         detail::check_nonempty("ConvTranspose2d", x.batch());
         y.resize(x.batch());
         constexpr auto g = kernels::without_dead_taps(geometry());
         const T* weights = weight_.value().data();
         if constexpr (g.kernel != Kernel) weights = live_.get(weight_, Kernel, Padding - g.padding, g.kernel);
-        const kernels::PackedA<T>* packed = nullptr;
-        if constexpr (packed_inference)
-            packed = &packed_.get(weights, weight_.version(), g.rows(), In::channels, kernels::Transpose::yes, g.rows());
-        scatter(x, y, g, weights, packed, scratch.template take<T>(g.rows() * g.columns()));
+        T* cols = scratch.template take<T>(g.rows() * g.columns());
+        if constexpr (packed_inference) {
+            const auto& packed = packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
+                p.pack(g.rows(), In::channels, kernels::Transpose::yes, weights, g.rows());
+            });
+            scatter(x, y, g, packed, cols);
+        } else {
+            const auto& streamed = streamed_.get(
+                weight_.version(), [&](kernels::StreamedA<T>& p) { p.pack(g.rows(), In::channels, weights, g.rows()); });
+            scatter(x, y, g, streamed, cols);
+        }
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -144,19 +152,18 @@ private:
     // Wᵀ (M = C_out·k², K = C_in) is the long, transposed operand: packed once, the product runs
     // 1.3–2× faster (u4 of unet_128: 6.8 → 3.6 ms) and gives the same bits for more than four
     // input pixels. With at most four the packed product has a kernel of its own, whose sums would
-    // differ from the training pass, so those layers stay unpacked.
+    // differ from the training pass; those layers keep W for the streaming kernel instead
+    // (kernels::StreamedA: the same sums, read as one sequential block per stretch).
     static constexpr bool packed_inference = std::size_t(In::height) * In::width > 4;
 
-    // Through the geometry g (this layer's, or without its dead taps) and weights w [in][g.rows()].
-    void scatter(const input_type& x, output_type& y, const kernels::ConvGeometry& g, const T* w,
-                 const kernels::PackedA<T>* packed, T* cols) const {
+    // Through the geometry g (this layer's, or without its dead taps) and Wᵀ [g.rows()][in]: the
+    // weights w [in][g.rows()] as stored (const T*), or packed (kernels::PackedA, StreamedA).
+    template <class Weights>
+    void scatter(const input_type& x, output_type& y, const kernels::ConvGeometry& g, const Weights& w, T* cols) const {
         const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
                                          kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         for (std::size_t n = 0; n < x.batch(); ++n) {
-            if (packed)
-                kernels::gemm(B{}, columns, *packed, x.data() + n * In::size, cols, false);
-            else
-                kernels::gemm(B{}, columns, w, x.data() + n * In::size, cols, false);
+            kernels::gemm(B{}, columns, w, x.data() + n * In::size, cols, false);
             kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);
         }
         if constexpr (Bias)
@@ -165,8 +172,9 @@ private:
 
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
-    detail::PackedWeight<T> packed_;  // Wᵀ for the inference pass
-    detail::LiveTapWeight<T> live_;   // W without its dead taps, where it has any, for the same pass
+    detail::PackedWeight<kernels::PackedA<T>> packed_;      // Wᵀ for the inference pass,
+    detail::PackedWeight<kernels::StreamedA<T>> streamed_;  // or for it on at most four pixels
+    detail::LiveTapWeight<T> live_;  // W without its dead taps, where it has any, for the same pass
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };

@@ -1,5 +1,6 @@
 #pragma once
-// A convolution's weight matrix kept packed for the GEMM (kernels::PackedA) between passes.
+// A convolution's weight matrix kept packed for the GEMM (kernels::PackedA, kernels::StreamedA)
+// between passes.
 //
 // Packing op(W) costs a full read and write of the weights, which for the deep layers of a U-Net
 // (16–32 MiB of weights against a few columns of input) is as much memory traffic as the product
@@ -11,14 +12,14 @@
 #include <cstdint>
 #include <mutex>
 
-#include "gan/core/backend.hpp"
 #include "gan/kernels/gemm.hpp"
-#include "gan/layers/parameter.hpp"
 
 GAN_NAMESPACE_BEGIN
 namespace detail {
 
-template <Scalar T>
+// Packed: kernels::PackedA<T> (the blocked GEMM's panels) or kernels::StreamedA<T> (the streaming
+// kernel's blocks, for at most four columns).
+template <class Packed>
 class PackedWeight {
 public:
     PackedWeight() = default;
@@ -30,22 +31,16 @@ public:
         return *this;
     }
 
-    // op(W) (m × k; op(W)(i, p) = w[i * lda + p], or w[p * lda + i] if transposed), packed.
-    // Safe to call from several threads of const passes at once: the first repacks under the
-    // lock, the others wait and then read. The result stays valid until the weights change.
-    template <Backend B>
-    const kernels::PackedA<T>& get(const Parameter<T, B>& w, std::size_t m, std::size_t k, kernels::Transpose transpose,
-                                   std::size_t lda) const {
-        return get(w.value().data(), w.version(), m, k, transpose, lda);
-    }
-
-    // The same from a copy of the weights that is current at `version` (LiveTapWeight's).
-    const kernels::PackedA<T>& get(const T* w, std::uint64_t version, std::size_t m, std::size_t k,
-                                   kernels::Transpose transpose, std::size_t lda) const {
+    // The weights packed by pack(Packed&), which must read weights current at `version`
+    // (Parameter::version(), also that of a LiveTapWeight's copy). Safe to call from several
+    // threads of const passes at once: the first repacks under the lock, the others wait and then
+    // read. The result stays valid until the weights change.
+    template <class Pack>
+    const Packed& get(std::uint64_t version, const Pack& pack) const {
         const std::lock_guard lock(mutex_);
         if (version_ != version) {
             version_ = 0;  // stays invalid if packing throws
-            packed_.pack(m, k, transpose, w, lda);
+            pack(packed_);
             version_ = version;
         }
         return packed_;
@@ -53,7 +48,7 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    mutable kernels::PackedA<T> packed_;
+    mutable Packed packed_;
     mutable std::uint64_t version_ = 0;  // of the weights packed_ holds; 0: none
 };
 

@@ -12,6 +12,7 @@
 // its elements, so C is bit-identical for any number of threads and any task partition.
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <type_traits>
 
@@ -325,20 +326,22 @@ void gemm_dot(std::size_t m, std::size_t k, operand<T> a, operand<T> b, T* c, st
                });
 }
 
-// C[m × JB] (+)= Aᵀ · op(B) with A stored k × m (row p at a + p * lda), through the streaming
-// kernel; C element (i, j) at c[i * rs + j * cs]. Tasks are stretches of C's rows.
-template <class T, std::size_t JB>
-void gemm_stream(std::size_t m, std::size_t k, const T* a, std::size_t lda, operand<T> b, T* c, std::size_t rs,
-                 std::size_t cs, bool accumulate) {
+// C[m × JB] (+)= Aᵀ · op(B) through the streaming kernel, C element (i, j) at c[i * rs + j * cs].
+// Tasks are stretches of `chunk` rows of C; rows_of(i0, rows) gives the stretch's part of A as
+// {base, lda}: k rows of `rows` values, row p at base + p * lda.
+template <class T, std::size_t JB, class RowsOf>
+void gemm_stream_chunks(std::size_t m, std::size_t k, const RowsOf& rows_of, operand<T> b, T* c, std::size_t rs,
+                        std::size_t cs, bool accumulate) {
     constexpr std::size_t chunk = stream_layout<T>::chunk, kc = gemm_blocking<T>::kc;
     for_blocks(m * JB * k >= gemm_parallel_threshold, 1, (m + chunk - 1) / chunk,
                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
                    alignas(64) T acc[JB][chunk];
                    for (std::size_t q = q0; q < q1; ++q) {
                        const std::size_t i0 = q * chunk, rows = std::min(chunk, m - i0);
+                       const auto [a, lda] = rows_of(i0, rows);
                        for (std::size_t pc = 0; pc < k; pc += kc) {
                            for (auto& column : acc) std::fill(column, column + rows, T(0));
-                           stream_accumulate<T, JB>(rows, pc, std::min(k, pc + kc), k, a + i0, lda, b, acc);
+                           stream_accumulate<T, JB>(rows, pc, std::min(k, pc + kc), k, a, lda, b, acc);
                            const bool overwrite = !accumulate && pc == 0;
                            for (std::size_t i = 0; i < rows; ++i)
                                for (std::size_t j = 0; j < JB; ++j) {
@@ -348,6 +351,21 @@ void gemm_stream(std::size_t m, std::size_t k, const T* a, std::size_t lda, oper
                        }
                    }
                });
+}
+
+template <class T>
+struct stream_rows {
+    const T* a;
+    std::size_t lda;
+};
+
+// The same with A stored k × m (row p at a + p * lda): each stretch reads k pieces of `chunk`
+// values, lda apart.
+template <class T, std::size_t JB>
+void gemm_stream(std::size_t m, std::size_t k, const T* a, std::size_t lda, operand<T> b, T* c, std::size_t rs,
+                 std::size_t cs, bool accumulate) {
+    gemm_stream_chunks<T, JB>(
+        m, k, [&](std::size_t i0, std::size_t) { return stream_rows<T>{a + i0, lda}; }, b, c, rs, cs, accumulate);
 }
 
 // Runs f(std::integral_constant<JB>) for JB = n in 1..4.
@@ -504,6 +522,55 @@ void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool a
     cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
         cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data()}, opb, c, s.ldc,
                                         1, accumulate);
+    });
+}
+
+// Aᵀ of an m × k product with at most four columns, stored once for many calls in the order the
+// streaming kernel reads it: each stretch of C's rows has its k rows of A as one contiguous block
+// (the weights of a transposed convolution on a 2×2 or 1×1 image, in the const inference pass).
+// As stored, a stretch reads k pieces of 4 KiB, a whole row of A apart; as one block, the memory
+// streams it at the bandwidth of a sequential read. Same kernel and sums: the same bits.
+template <Scalar T>
+class StreamedA {
+public:
+    // Stores the m × k matrix Aᵀ from A stored k × m (row p at a + p * lda).
+    void pack(std::size_t m, std::size_t k, const T* a, std::size_t lda) {
+        constexpr std::size_t chunk = cpu_detail::stream_layout<T>::chunk;
+        T* dst = storage_.get<T>(m * k);
+        for (std::size_t i0 = 0; i0 < m; i0 += chunk) {
+            const std::size_t rows = std::min(chunk, m - i0);
+            for (std::size_t p = 0; p < k; ++p) std::memcpy(dst + i0 * k + p * rows, a + p * lda + i0, rows * sizeof(T));
+        }
+        data_ = dst;
+        m_ = m;
+        k_ = k;
+    }
+
+    std::size_t rows() const { return m_; }
+    std::size_t depth() const { return k_; }
+    const T* data() const { return data_; }
+
+private:
+    Workspace storage_;
+    const T* data_ = nullptr;
+    std::size_t m_ = 0, k_ = 0;
+};
+
+// C (+)= Aᵀ op(B) with C of one to four columns and Aᵀ stored by StreamedA: s.m and s.k must be
+// a's, s.n at most 4; s.transpose_a and s.lda are unused. Bit-identical to gemm with A as stored.
+template <Scalar T>
+void gemm(cpu, const GemmShape& s, const StreamedA<T>& a, const T* b, T* c, bool accumulate) {
+    if (s.m != a.rows() || s.k != a.depth() || s.n == 0 || s.n > 4)
+        throw shape_error("gemm with a streamed A: the shape asks for " + std::to_string(s.m) + " x " +
+                          std::to_string(s.k) + " x " + std::to_string(s.n) + " but A was stored as " +
+                          std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
+                          " for at most 4 columns; store A again or use gemm with A as stored");
+    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    const auto rows_of = [&](std::size_t i0, std::size_t rows) {
+        return cpu_detail::stream_rows<T>{a.data() + i0 * s.k, rows};
+    };
+    cpu_detail::with_columns(s.n, [&](auto jb) {
+        cpu_detail::gemm_stream_chunks<T, jb>(s.m, s.k, rows_of, opb, c, s.ldc, 1, accumulate);
     });
 }
 
