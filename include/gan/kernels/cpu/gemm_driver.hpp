@@ -125,8 +125,9 @@ struct a_prepacked {
 // C (+)= A · op(B) with A pre-packed (PackedA: the weights of the const inference pass) on more
 // than one thread: one fork per product, each task running the whole K loop over its own block
 // of C and packing the B panels of its own columns. gemm_blocked forks twice per K step (pack B,
-// then multiply), and on a 2-vCPU VM a fork and join costs some 20 µs: for 256 × 256 × 2048
-// (G128/d2) that was a third of the two-thread time. C's columns are split first, so a B value
+// then multiply), which on a 2-vCPU VM cost products with many K steps a quarter or more of
+// their two-thread time (256 × 256 × 2048, G128/d2: 0.98 → 0.71 ms with one fork, Zen 5; see
+// docs/kernels.md). C's columns are split first, so a B value
 // is packed more than once only when C has fewer panels than tasks. (Reading a single panel of B
 // as stored instead, through the tile's unpacked mode, was 2–3.7× slower on 16 columns.) Same K
 // steps and register tiles for every element: the same bits.
