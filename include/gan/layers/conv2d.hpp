@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <utility>
+#include <vector>
 
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
@@ -174,7 +175,13 @@ private:
 
     const T* live_weights() const {
         if constexpr (trims_taps)
-            return live_.get(weight_, Kernel, Padding - live_geometry().padding, live_geometry().kernel);
+            return live_
+                .get(weight_.version(),
+                     [&](std::vector<T>& live) {
+                         detail::gather_live_taps(weight_.value().data(), std::size_t(OutChannels) * In::channels, Kernel,
+                                                  Padding - live_geometry().padding, live_geometry().kernel, live);
+                     })
+                .data();
         else
             return weight_.value().data();
     }
@@ -203,7 +210,7 @@ private:
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;  // W for the inference pass
-    detail::LiveTapWeight<T> live_;   // W without its dead taps, where it has any
+    detail::PackedWeight<std::vector<T>> live_;         // W without its dead taps, where it has any
     Array<T, B> cols_;  // im2col workspace of one sample, reused by every pass
     bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_
     input_type x_;      // the input of the last forward pass, for the weight gradient

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <utility>
+#include <vector>
 
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
@@ -71,7 +72,14 @@ public:
         y.resize(x.batch());
         constexpr auto g = kernels::without_dead_taps(geometry());
         const T* weights = weight_.value().data();
-        if constexpr (g.kernel != Kernel) weights = live_.get(weight_, Kernel, Padding - g.padding, g.kernel);
+        if constexpr (g.kernel != Kernel)
+            weights = live_
+                          .get(weight_.version(),
+                               [&](std::vector<T>& live) {
+                                   detail::gather_live_taps(weight_.value().data(), std::size_t(In::channels) * OutChannels,
+                                                            Kernel, Padding - g.padding, g.kernel, live);
+                               })
+                          .data();
         T* cols = scratch.template take<T>(g.rows() * g.columns());
         if constexpr (packed_inference) {
             const auto& packed = packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
@@ -174,7 +182,7 @@ private:
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;      // Wᵀ for the inference pass,
     detail::PackedWeight<kernels::StreamedA<T>> streamed_;  // or for it on at most four pixels
-    detail::LiveTapWeight<T> live_;  // W without its dead taps, where it has any, for the same pass
+    detail::PackedWeight<std::vector<T>> live_;             // W without its dead taps, where it has any
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };

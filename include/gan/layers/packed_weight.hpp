@@ -17,8 +17,9 @@
 GAN_NAMESPACE_BEGIN
 namespace detail {
 
-// Packed: kernels::PackedA<T> (the blocked GEMM's panels) or kernels::StreamedA<T> (the streaming
-// kernel's blocks, for at most four columns).
+// Packed: kernels::PackedA<T> (the blocked GEMM's panels), kernels::StreamedA<T> (the streaming
+// kernel's blocks, for at most four columns) or std::vector<T> (the weights without their dead
+// taps, live_tap_weight.hpp).
 template <class Packed>
 class PackedWeight {
 public:
@@ -32,7 +33,7 @@ public:
     }
 
     // The weights packed by pack(Packed&), which must read weights current at `version`
-    // (Parameter::version(), also that of a LiveTapWeight's copy). Safe to call from several
+    // (Parameter::version(); a copy of them gathered for that version has it too). Safe to call from several
     // threads of const passes at once: the first repacks under the lock, the others wait and then
     // read. The result stays valid until the weights change.
     template <class Pack>

@@ -416,13 +416,37 @@ void gemm_narrow(std::size_t m, std::size_t k, const T* a, operand<T> b, T* c, s
                });
 }
 
+// An m × k operand kept in one of the GEMM's layouts (PackedA, StreamedA): its storage, reused
+// and grown only when the matrix grows, and its shape.
+template <class T>
+class stored_operand {
+public:
+    std::size_t rows() const { return m_; }
+    std::size_t depth() const { return k_; }
+    const T* data() const { return data_; }
+
+protected:
+    // Storage for `values` elements, now holding an m × k matrix.
+    T* store(std::size_t m, std::size_t k, std::size_t values) {
+        T* dst = storage_.get<T>(values);
+        data_ = dst;
+        m_ = m;
+        k_ = k;
+        return dst;
+    }
+
+private:
+    Workspace storage_;
+    const T* data_ = nullptr;
+    std::size_t m_ = 0, k_ = 0;
+};
 }  // namespace cpu_detail
 
 // op(A) packed once for many products with it, typically a layer's weights: pack after each
 // update, multiply many times. Packing reuses the storage, so it allocates only when the matrix
 // grows.
 template <Scalar T>
-class PackedA {
+class PackedA : public cpu_detail::stored_operand<T> {
 public:
     PackedA() = default;
     PackedA(std::size_t m, std::size_t k, Transpose transpose, const T* a, std::size_t lda) {
@@ -433,10 +457,7 @@ public:
     void pack(std::size_t m, std::size_t k, Transpose transpose, const T* a, std::size_t lda) {
         constexpr std::size_t MR = cpu_detail::gemm_blocking<T>::mr;
         const std::size_t panels = (m + MR - 1) / MR;
-        T* dst = storage_.get<T>(panels * MR * k);
-        data_ = dst;
-        m_ = m;
-        k_ = k;
+        T* dst = this->store(m, k, panels * MR * k);
         const cpu_detail::operand<T> op{a, lda, transpose == Transpose::yes};
         constexpr std::size_t kc = cpu_detail::gemm_blocking<T>::kc;
         cpu_detail::for_blocks(m * k >= (std::size_t(1) << 18), (k + kc - 1) / kc, panels,
@@ -449,15 +470,6 @@ public:
                                    }
                                });
     }
-
-    std::size_t rows() const { return m_; }
-    std::size_t depth() const { return k_; }
-    const T* data() const { return data_; }
-
-private:
-    Workspace storage_;
-    const T* data_ = nullptr;
-    std::size_t m_ = 0, k_ = 0;
 };
 
 template <Scalar T>
@@ -532,29 +544,17 @@ void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool a
 // As stored, a stretch reads k pieces of 4 KiB, a whole row of A apart; as one block, the memory
 // streams it at the bandwidth of a sequential read. Same kernel and sums: the same bits.
 template <Scalar T>
-class StreamedA {
+class StreamedA : public cpu_detail::stored_operand<T> {
 public:
     // Stores the m × k matrix Aᵀ from A stored k × m (row p at a + p * lda).
     void pack(std::size_t m, std::size_t k, const T* a, std::size_t lda) {
         constexpr std::size_t chunk = cpu_detail::stream_layout<T>::chunk;
-        T* dst = storage_.get<T>(m * k);
+        T* dst = this->store(m, k, m * k);
         for (std::size_t i0 = 0; i0 < m; i0 += chunk) {
             const std::size_t rows = std::min(chunk, m - i0);
             for (std::size_t p = 0; p < k; ++p) std::memcpy(dst + i0 * k + p * rows, a + p * lda + i0, rows * sizeof(T));
         }
-        data_ = dst;
-        m_ = m;
-        k_ = k;
     }
-
-    std::size_t rows() const { return m_; }
-    std::size_t depth() const { return k_; }
-    const T* data() const { return data_; }
-
-private:
-    Workspace storage_;
-    const T* data_ = nullptr;
-    std::size_t m_ = 0, k_ = 0;
 };
 
 // C (+)= Aᵀ op(B) with C of one to four columns and Aᵀ stored by StreamedA: s.m and s.k must be
