@@ -71,24 +71,27 @@ public:
         detail::check_nonempty("ConvTranspose2d", x.batch());
         y.resize(x.batch());
         constexpr auto g = kernels::without_dead_taps(geometry());
-        const T* weights = weight_.value().data();
-        if constexpr (g.kernel != Kernel)
-            weights = live_
-                          .get(weight_.version(),
-                               [&](std::vector<T>& live) {
-                                   detail::gather_live_taps(weight_.value().data(), std::size_t(In::channels) * OutChannels,
-                                                            Kernel, Padding - g.padding, g.kernel, live);
-                               })
-                          .data();
+        // The weights to pack: W as stored, or a transient copy without its dead taps.
+        const auto with_weights = [&](const auto& pack) {
+            if constexpr (g.kernel != Kernel) {
+                std::vector<T> live;
+                detail::gather_live_taps(weight_.value().data(), std::size_t(In::channels) * OutChannels, Kernel,
+                                         Padding - g.padding, g.kernel, live);
+                pack(live.data());
+            } else {
+                pack(weight_.value().data());
+            }
+        };
         T* cols = scratch.template take<T>(g.rows() * g.columns());
         if constexpr (packed_inference) {
             const auto& packed = packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
-                p.pack(g.rows(), In::channels, kernels::Transpose::yes, weights, g.rows());
+                with_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
             });
             scatter(x, y, g, packed, cols);
         } else {
-            const auto& streamed = streamed_.get(
-                weight_.version(), [&](kernels::StreamedA<T>& p) { p.pack(g.rows(), In::channels, weights, g.rows()); });
+            const auto& streamed = streamed_.get(weight_.version(), [&](kernels::StreamedA<T>& p) {
+                with_weights([&](const T* w) { p.pack(g.rows(), In::channels, w, g.rows()); });
+            });
             scatter(x, y, g, streamed, cols);
         }
     }
@@ -182,7 +185,6 @@ private:
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;      // Wᵀ for the inference pass,
     detail::PackedWeight<kernels::StreamedA<T>> streamed_;  // or for it on at most four pixels
-    detail::PackedWeight<std::vector<T>> live_;             // W without its dead taps, where it has any
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };

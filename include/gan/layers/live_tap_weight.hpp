@@ -1,13 +1,14 @@
 #pragma once
 // A convolution's weights without the kernel taps that can only meet padding
-// (kernels::without_dead_taps), gathered into a copy that the layer keeps in a
-// detail::PackedWeight<std::vector<T>>.
+// (kernels::without_dead_taps), gathered into a copy.
 //
 // On the 2×2 → 1×1 innermost layers of a U-Net, 12 of every 16 weights multiply zeros: the layer
 // reads 16 MiB from memory to use 4. The passes that can skip them read the copy instead,
-// gathered once per change of the weights (Parameter::version()). In inference that is once;
-// a training step changes the weights every time and so gathers every time, a read of the full
-// weights that the product over them would have made anyway.
+// gathered once per change of the weights (Parameter::version()): Conv2d keeps it
+// (detail::PackedWeight<std::vector<T>>) for both forward passes, ConvTranspose2d gathers it only
+// to pack its const pass's weights. In inference that is once; a training step changes the
+// weights every time and so gathers every time, a read of the full weights that the product
+// over them would have made anyway.
 #include <algorithm>
 #include <cstddef>
 #include <vector>
