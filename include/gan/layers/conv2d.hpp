@@ -178,8 +178,8 @@ private:
             return live_
                 .get(weight_.version(),
                      [&](std::vector<T>& live) {
-                         detail::gather_live_taps(weight_.value().data(), std::size_t(OutChannels) * In::channels, Kernel,
-                                                  Padding - live_geometry().padding, live_geometry().kernel, live);
+                         detail::gather_live_taps(weight_.value().data(), weight_.size(), geometry(), live_geometry(),
+                                                  live);
                      })
                 .data();
         else

@@ -75,8 +75,7 @@ public:
         const auto with_weights = [&](const auto& pack) {
             if constexpr (g.kernel != Kernel) {
                 std::vector<T> live;
-                detail::gather_live_taps(weight_.value().data(), std::size_t(In::channels) * OutChannels, Kernel,
-                                         Padding - g.padding, g.kernel, live);
+                detail::gather_live_taps(weight_.value().data(), weight_.size(), geometry(), g, live);
                 pack(live.data());
             } else {
                 pack(weight_.value().data());

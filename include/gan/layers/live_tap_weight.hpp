@@ -14,19 +14,24 @@
 #include <vector>
 
 #include "gan/core/backend.hpp"
+#include "gan/kernels/im2col.hpp"
 
 GAN_NAMESPACE_BEGIN
 namespace detail {
 
-// w [planes][kernel][kernel] cut to out [planes][live][live], tap (first + i, first + j) at (i, j).
+// The weights w (`size` values, [planes][K][K] with K = full.kernel) cut to the taps that
+// `live` = kernels::without_dead_taps(full) keeps: out [planes][K′][K′], tap (first + i, first + j)
+// at (i, j), first = full.padding − live.padding.
 template <Scalar T>
-void gather_live_taps(const T* w, std::size_t planes, std::size_t kernel, std::size_t first, std::size_t live,
+void gather_live_taps(const T* w, std::size_t size, const kernels::ConvGeometry& full, const kernels::ConvGeometry& live,
                       std::vector<T>& out) {
-    out.resize(planes * live * live);
+    const std::size_t kernel = full.kernel, kept = live.kernel, first = full.padding - live.padding;
+    const std::size_t planes = size / (kernel * kernel);
+    out.resize(planes * kept * kept);
     for (std::size_t p = 0; p < planes; ++p)
-        for (std::size_t i = 0; i < live; ++i) {
+        for (std::size_t i = 0; i < kept; ++i) {
             const T* row = w + (p * kernel + first + i) * kernel + first;
-            std::copy(row, row + live, out.data() + (p * live + i) * live);
+            std::copy(row, row + kept, out.data() + (p * kept + i) * kept);
         }
 }
 
