@@ -156,8 +156,9 @@ void gemm_prepacked_tasks(std::size_t m, std::size_t n, std::size_t k, const T* 
                 for (std::size_t jp = p0; jp < p1; ++jp) {
                     const std::size_t j = jp * NR, width = std::min(NR, n - j);
                     for (std::size_t q = qb; q < std::min(q1, qb + block_panels); ++q)
-                        tile::run(kb, a_step + q * kb * MR, bp + (jp - p0) * kb * NR, NR, c + q * MR * rs + j * cs, rs,
-                                  cs, std::min(MR, m - q * MR), width, overwrite);
+                        tile::template run<false, true>(kb, a_step + q * kb * MR, bp + (jp - p0) * kb * NR, NR,
+                                                        c + q * MR * rs + j * cs, rs, cs, std::min(MR, m - q * MR),
+                                                        width, overwrite);
                 }
         }
     });
@@ -246,10 +247,11 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                             T* c_tile = c + (ic + ir) * rs + (jc + j) * cs;
                             const std::size_t rows = std::min(MR, mb - ir);
                             if (direct)
-                                tile::template run<true>(kb, a_panel, b_panel, b.ld, c_tile, rs, cs, rows, cols,
-                                                         overwrite);
+                                tile::template run<true, !pack_a_here>(kb, a_panel, b_panel, b.ld, c_tile, rs, cs,
+                                                                       rows, cols, overwrite);
                             else
-                                tile::run(kb, a_panel, b_panel, NR, c_tile, rs, cs, rows, cols, overwrite);
+                                tile::template run<false, !pack_a_here>(kb, a_panel, b_panel, NR, c_tile, rs, cs,
+                                                                        rows, cols, overwrite);
                         }
                     }
                 }

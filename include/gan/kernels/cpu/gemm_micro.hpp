@@ -32,7 +32,7 @@ struct micro_tile {
     // C element (i, j) is c[i * rs + j * cs]; only rows × cols of the tile are stored. Row p of the
     // B panel is at b + p * ldb: a packed panel (ldb = NR) or, where packing would not pay, B as
     // stored (Unpacked), whose rows are far apart and fetched a few ahead, as the hardware will not.
-    template <bool Unpacked = false>
+    template <bool Unpacked = false, bool PrefetchA = false>
     static void run(std::size_t kc, const T* __restrict a, const T* __restrict b, std::size_t ldb, T* c,
                     std::size_t rs, std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite) {
         V acc[MR][NV];
@@ -57,20 +57,22 @@ struct micro_tile {
             a += MR;
             b += ldb;
         };
-        // A pre-packed A (a layer's weights) comes straight from memory, read once per product
-        // and at a pace the hardware prefetcher falls behind: d3 of unet_128 ran its product in
-        // 1.0 ms with cold weights against 0.7 ms with them in L3. So every group of steps asks
-        // L2 for the lines of A 3 KiB ahead, one request per cache line; an A packed here is
-        // in L2 already and the requests cost next to nothing. (A conditional prefetch inside
-        // the step loop costs the kernel its registers: twice the time.)
+        // With PrefetchA, A is pre-packed (a layer's weights) and comes straight from memory,
+        // read once per product at a pace the hardware prefetcher falls behind: d3 of unet_128
+        // ran its product in 1.0 ms with cold weights against 0.7 ms with them in L3. Every group
+        // of steps then asks L2 for the lines of A 3 KiB ahead, one request per cache line. An A
+        // packed by the caller is in L2 already, where the requests would only cost issue slots.
+        // (A conditional prefetch inside the step loop costs the kernel its registers: twice
+        // the time.)
         std::size_t p = 0;
-        for (; p + prefetch_group <= kc; p += prefetch_group) {
+        if constexpr (PrefetchA)
+            for (; p + prefetch_group <= kc; p += prefetch_group) {
 #pragma GCC unroll 8
-            for (std::size_t line = 0; line < prefetch_group * MR; line += line_values)
-                __builtin_prefetch(a + prefetch_a_ahead + line, 0, 2);
+                for (std::size_t line = 0; line < prefetch_group * MR; line += line_values)
+                    __builtin_prefetch(a + prefetch_a_ahead + line, 0, 2);
 #pragma GCC unroll 16
-            for (std::size_t u = 0; u < prefetch_group; ++u) step(p + u);
-        }
+                for (std::size_t u = 0; u < prefetch_group; ++u) step(p + u);
+            }
         for (; p < kc; ++p) step(p);
 
         if (cs == 1 && rows == MR && cols == nr) {
