@@ -33,9 +33,9 @@ public:
     }
 
     // The weights packed by pack(Packed&), which must read weights current at `version`
-    // (Parameter::version(); a copy of them gathered for that version has it too). Safe to call from several
-    // threads of const passes at once: the first repacks under the lock, the others wait and then
-    // read. The result stays valid until the weights change.
+    // (Parameter::version(); a copy of them gathered for that version has it too). Safe to call
+    // from several threads of const passes at once: the first repacks under the lock, the others
+    // wait and then read. The result stays valid until the weights change.
     template <class Pack>
     const Packed& get(std::uint64_t version, const Pack& pack) const {
         const std::lock_guard lock(mutex_);

@@ -127,10 +127,10 @@ struct a_prepacked {
 // of C and packing the B panels of its own columns. gemm_blocked forks twice per K step (pack B,
 // then multiply), which on a 2-vCPU VM cost products with many K steps a quarter or more of
 // their two-thread time (256 × 256 × 2048, G128/d2: 0.98 → 0.71 ms with one fork, Zen 5; see
-// docs/kernels.md). C's columns are split first, so a B value
-// is packed more than once only when C has fewer panels than tasks. (Reading a single panel of B
-// as stored instead, through the tile's unpacked mode, was 2–3.7× slower on 16 columns.) Same K
-// steps and register tiles for every element: the same bits.
+// docs/kernels.md). C's columns are split first, so a B value is packed more than once only when
+// C has fewer panels than tasks. (Reading a single panel of B as stored instead, through the
+// tile's unpacked mode, was 2–3.7× slower on 16 columns.) Same K steps and register tiles for
+// every element: the same bits.
 template <class T, std::size_t NV>
 void gemm_prepacked_tasks(std::size_t m, std::size_t n, std::size_t k, const T* a, operand<T> b, T* c,
                           std::size_t rs, std::size_t cs, bool accumulate) {

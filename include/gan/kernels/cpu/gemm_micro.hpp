@@ -44,7 +44,7 @@ struct micro_tile {
         const auto step = [&](std::size_t p) __attribute__((always_inline)) {
             if constexpr (Unpacked)
                 if (p + 8 < kc)
-                    for (std::size_t l = 0; l < nr; l += 64 / sizeof(T)) __builtin_prefetch(b + 8 * ldb + l);
+                    for (std::size_t l = 0; l < nr; l += line_values) __builtin_prefetch(b + 8 * ldb + l);
             V bv[NV];
 #pragma GCC unroll 8
             for (std::size_t v = 0; v < NV; ++v) bv[v] = S::load_unaligned(b + v * S::width);
