@@ -185,6 +185,18 @@ TEST_CASE_TEMPLATE("the streaming path for a transposed A and at most four colum
                 check_same_bits_as_blocked<T>(make_problem(m, n, k, Transpose::yes, tb, rng), accumulate);
 }
 
+TEST_CASE_TEMPLATE("the streaming path for at most four rows and B stored along its rows gives the blocked GEMM's bits",
+                   T, float, double) {
+    // The transposed product, Cᵀ = op(B)ᵀ op(A)ᵀ, through the same kernel: a convolution to one
+    // output channel (a PatchGAN's last layer, 1 × 196 × 8192) gives its forward bits whichever path.
+    std::mt19937 rng(8);
+    const std::size_t shapes[][3] = {{1, 196, 8192}, {2, 1030, 257}, {3, 77, 1000}, {4, 4100, 300}, {4, 9, 3}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose ta : both)
+            for (bool accumulate : {false, true})
+                check_same_bits_as_blocked<T>(make_problem(m, n, k, ta, Transpose::no, rng), accumulate);
+}
+
 TEST_CASE_TEMPLATE("gemm with a streamed A equals gemm with A as stored bit for bit", T, float, double) {
     // StreamedA stores each stretch of C's rows' part of A as one block; the kernel and its sums
     // are those of the streaming path. Shapes around the 1024-row stretch and the K step, on 1

@@ -1,10 +1,11 @@
 #pragma once
 // The blocked, packed, parallel CPU GEMM (Goto / BLIS scheme).
 //
-//   for jc over N in NC columns:
+//   in parallel over blocks of C, one fork per product (gemm_tasks; on one thread, gemm_blocked
+//   also steps over N in NC columns):
 //     for pc over K in KC steps:              fixed split of K: the summation order of every C
-//       in parallel: pack op(B)[pc, jc]           element depends on K alone   (KC × NC, L3)
-//       in parallel over MC row blocks (× column groups when M has too few blocks):
+//       pack op(B)[pc, the block's columns]       element depends on K alone   (KC × N/tasks)
+//       for each MC block of the block's rows:
 //         pack op(A)[ic, pc]                                                   (MC × KC, L2)
 //         for each NR panel: for each MR panel: register tile            (KC × NR panel, L1)
 //
@@ -122,49 +123,73 @@ struct a_prepacked {
     const T* data;
 };
 
-// C (+)= A · op(B) with A pre-packed (PackedA: the weights of the const inference pass) on more
-// than one thread: one fork per product, each task running the whole K loop over its own block
-// of C and packing the B panels of its own columns. gemm_blocked forks twice per K step (pack B,
-// then multiply), which on a 2-vCPU VM cost products with many K steps a quarter or more of
-// their two-thread time (256 × 256 × 2048, G128/d2: 0.98 → 0.71 ms with one fork, Zen 5; see
-// docs/kernels.md). C's columns are split first, so a B value is packed more than once only when
-// C has fewer panels than tasks. (Reading a single panel of B as stored instead, through the
-// tile's unpacked mode, was 2–3.7× slower on 16 columns.) Same K steps and register tiles for
-// every element: the same bits.
-template <class T, std::size_t NV>
-void gemm_prepacked_tasks(std::size_t m, std::size_t n, std::size_t k, const T* a, operand<T> b, T* c,
-                          std::size_t rs, std::size_t cs, bool accumulate) {
+// C (+)= op(A) · op(B) on more than one thread with one fork per product: each task runs the
+// whole K loop over its own block of C, packing the B panels of its own columns and, unless A
+// comes pre-packed (PackedA: the weights of the const inference pass), the A panels of its own
+// rows. Forking twice per K step instead (pack B together, then multiply), as this driver once
+// did, cost products with many K steps a quarter or more of their two-thread time on a 2-vCPU
+// VM (256 × 256 × 2048, G128/d2: 0.98 → 0.71 ms with one fork; 128 × 1024 × 1024, a weight
+// gradient: 1.42 → 0.92 ms; Zen 5, see docs/kernels.md). The price is packing: a value of A is
+// packed once per column group of C, one of B once per row group, and the split is chosen to
+// pack the fewest values. (Reading a single panel of B as stored instead, through the tile's
+// unpacked mode, was 2–3.7× slower on 16 columns.) Same K steps and register tiles for every
+// element: the same bits.
+template <class T, std::size_t NV, class ASource>
+void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c, std::size_t rs,
+                std::size_t cs, bool accumulate) {
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr;
+    constexpr bool pack_a_here = std::is_same_v<ASource, a_to_pack<T>>;
     const std::size_t a_panels = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
     const std::size_t tasks = 2 * std::size_t(tbb::this_task_arena::max_concurrency());
-    const std::size_t column_groups = std::min(panels, tasks);
-    const std::size_t row_groups = std::min(a_panels, (tasks + column_groups - 1) / column_groups);
+    std::size_t column_groups = std::min(panels, tasks);
+    std::size_t row_groups = std::min(a_panels, (tasks + column_groups - 1) / column_groups);
+    if constexpr (pack_a_here) {
+        // Values packed: A's once per column group, B's once per row group.
+        const auto packed = [&](std::size_t rg, std::size_t cg) { return a_panels * MR * cg + panels * NR * rg; };
+        for (std::size_t cg = 1; cg <= std::min(panels, tasks); ++cg) {
+            const std::size_t rg = std::min(a_panels, (tasks + cg - 1) / cg);
+            if (rg * cg >= std::min(tasks, a_panels * panels) && packed(rg, cg) < packed(row_groups, column_groups)) {
+                row_groups = rg;
+                column_groups = cg;
+            }
+        }
+    }
     const std::size_t block_panels = Bk::mc / MR;  // A panels per L2 block
     for_blocks(true, row_groups, column_groups, [&](std::size_t r0, std::size_t r1, std::size_t g0, std::size_t g1) {
         const std::size_t q0 = r0 * a_panels / row_groups, q1 = r1 * a_panels / row_groups;
         const std::size_t p0 = g0 * panels / column_groups, p1 = g1 * panels / column_groups;
         const std::size_t j0 = p0 * NR, cols = std::min(n, p1 * NR) - j0;
         T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * (p1 - p0) * NR);
+        T* ap = pack_a_here ? gemm_a_workspace().get<T>(std::min(Bk::kc, k) * block_panels * MR) : nullptr;
         for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
             const std::size_t kb = std::min(Bk::kc, k - pc);
             const bool overwrite = !accumulate && pc == 0;
             pack_b<NR>(b, pc, kb, j0, cols, bp);
-            const T* a_step = a + pc * a_panels * MR;  // a K step's panels, kb × MR each
-            for (std::size_t qb = q0; qb < q1; qb += block_panels)
+            for (std::size_t qb = q0; qb < q1; qb += block_panels) {
+                const std::size_t qe = std::min(q1, qb + block_panels);
+                const T* a_block;  // panel q at a_block + (q - qb) * kb * MR
+                if constexpr (pack_a_here) {
+                    pack_a<MR>(a.a, qb * MR, std::min(m, qe * MR) - qb * MR, pc, kb, ap, kb * MR);
+                    a_block = ap;
+                } else {
+                    a_block = a.data + pc * a_panels * MR + qb * kb * MR;  // a K step's panels, kb × MR each
+                }
                 for (std::size_t jp = p0; jp < p1; ++jp) {
                     const std::size_t j = jp * NR, width = std::min(NR, n - j);
-                    for (std::size_t q = qb; q < std::min(q1, qb + block_panels); ++q)
-                        tile::template run<false, true>(kb, a_step + q * kb * MR, bp + (jp - p0) * kb * NR, NR,
-                                                        c + q * MR * rs + j * cs, rs, cs, std::min(MR, m - q * MR),
-                                                        width, overwrite);
+                    for (std::size_t q = qb; q < qe; ++q)
+                        tile::template run<false, !pack_a_here>(kb, a_block + (q - qb) * kb * MR,
+                                                                bp + (jp - p0) * kb * NR, NR, c + q * MR * rs + j * cs,
+                                                                rs, cs, std::min(MR, m - q * MR), width, overwrite);
                 }
+            }
         }
     });
 }
 
-// C element (i, j) at c[i * rs + j * cs].
+// C element (i, j) at c[i * rs + j * cs]. Products large enough to fork for go to gemm_tasks;
+// the rest run here, on the calling thread.
 template <class T, std::size_t NV, class ASource>
 void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c,
                   std::size_t rs, std::size_t cs, bool accumulate) {
@@ -179,83 +204,51 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                 for (std::size_t j = 0; j < n; ++j) c[i * rs + j * cs] = T(0);
         return;
     }
-    const bool parallel = m * n * k >= gemm_parallel_threshold;
-    if constexpr (!pack_a_here)
-        if (parallel && tbb::this_task_arena::max_concurrency() > 1)
-            return gemm_prepacked_tasks<T, NV>(m, n, k, a.data, b, c, rs, cs, accumulate);
-    // Row blocks of equal size (to a register tile) rather than full MC blocks and a remainder:
-    // M = 256 would otherwise be 144 + 112 rows, and two threads would wait for the larger half.
-    const std::size_t row_blocks = (m + Bk::mc - 1) / Bk::mc;
-    const std::size_t mc = ((m + row_blocks - 1) / row_blocks + MR - 1) / MR * MR;  // <= Bk::mc
-    const std::size_t mi = (m + mc - 1) / mc;
+    if (m * n * k >= gemm_parallel_threshold && tbb::this_task_arena::max_concurrency() > 1)
+        return gemm_tasks<T, NV>(m, n, k, a, b, c, rs, cs, accumulate);
+    const std::size_t a_panels = (m + MR - 1) / MR;
     // With a single row panel every B value is used once: copying B would double the traffic of a
     // product that is bound by it. Rows of B are then read as stored, but for a last partial panel,
     // whose loads would run past the end of B's rows.
     const bool direct_b = !b.transposed && m <= MR;
     T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * std::min(NC, (n + NR - 1) / NR * NR));
+    T* ap = pack_a_here ? gemm_a_workspace().get<T>(std::min(Bk::kc, k) * std::min(Bk::mc, a_panels * MR)) : nullptr;
 
     for (std::size_t jc = 0; jc < n; jc += NC) {
         const std::size_t nb = std::min(NC, n - jc), nj = (nb + NR - 1) / NR;
-        // Tasks are MC-row blocks, each packing its own A block into L2 and sweeping all B
-        // panels. When M has too few blocks to feed every thread, C is cut across N as well and
-        // A, then small, is packed once up front for all tasks instead of once per cut.
-        const std::size_t workers = parallel ? std::size_t(tbb::this_task_arena::max_concurrency()) : 1;
-        const std::size_t n_groups = std::min(nj, (2 * workers + mi - 1) / mi);
-        const std::size_t group = (nj + n_groups - 1) / n_groups;
-        const bool share_a = pack_a_here && n_groups > 1;
-        const std::size_t a_panels = (m + MR - 1) / MR;
-        T* shared_a = share_a ? gemm_a_workspace().get<T>(a_panels * MR * std::min(Bk::kc, k)) : nullptr;
         for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
-            const std::size_t kb = std::min(Bk::kc, k - pc);
+            const std::size_t kb = std::min(Bk::kc, k - pc), a_stride = kb * MR;
             const bool overwrite = !accumulate && pc == 0;
-            const std::size_t pa = share_a ? a_panels : 0;
-            for_blocks(parallel, 1, pa + nj, [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
-                std::size_t q = q0;
-                if constexpr (pack_a_here)
-                    for (; q < std::min(q1, pa); ++q)
-                        pack_a<MR>(a.a, q * MR, std::min(MR, m - q * MR), pc, kb, shared_a + q * kb * MR, kb * MR);
-                if (q == q1) return;
-                // B panels [jp0, jp1) in one call, which reads B's rows across them all.
-                const std::size_t jp0 = q - pa, jp1 = q1 - pa;
-                if (!direct_b)
-                    pack_b<NR>(b, pc, kb, jc + jp0 * NR, std::min(nb, jp1 * NR) - jp0 * NR, bp + jp0 * kb * NR);
-                else if (jp1 == nj && nb % NR != 0)
-                    pack_b<NR>(b, pc, kb, jc + (nj - 1) * NR, nb % NR, bp + (nj - 1) * kb * NR);
-            });
-            for_blocks(parallel, mi, n_groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
-                for (std::size_t ib = i0; ib < i1; ++ib) {
-                    const std::size_t ic = ib * mc, mb = std::min(mc, m - ic);
-                    const std::size_t a_stride = kb * MR;
-                    const T* a_block;
-                    if constexpr (pack_a_here) {
-                        if (share_a) {
-                            a_block = shared_a + ic * kb;
-                        } else {
-                            T* packed = gemm_a_workspace().get<T>((mb + MR - 1) / MR * a_stride);
-                            pack_a<MR>(a.a, ic, mb, pc, kb, packed, a_stride);
-                            a_block = packed;
-                        }
-                    } else {
-                        a_block = a.data + pc * a_panels * MR + ic * kb;
-                    }
-                    for (std::size_t jp = g0 * group; jp < std::min(nj, g1 * group); ++jp) {
-                        const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
-                        const bool direct = direct_b && cols == NR;
-                        const T* b_panel = direct ? b.at(pc, jc + j) : bp + jp * kb * NR;
-                        for (std::size_t ir = 0; ir < mb; ir += MR) {
-                            const T* a_panel = a_block + ir / MR * a_stride;
-                            T* c_tile = c + (ic + ir) * rs + (jc + j) * cs;
-                            const std::size_t rows = std::min(MR, mb - ir);
-                            if (direct)
-                                tile::template run<true, !pack_a_here>(kb, a_panel, b_panel, b.ld, c_tile, rs, cs,
-                                                                       rows, cols, overwrite);
-                            else
-                                tile::template run<false, !pack_a_here>(kb, a_panel, b_panel, NR, c_tile, rs, cs,
-                                                                        rows, cols, overwrite);
-                        }
+            if (!direct_b)
+                pack_b<NR>(b, pc, kb, jc, nb, bp);
+            else if (nb % NR != 0)
+                pack_b<NR>(b, pc, kb, jc + (nj - 1) * NR, nb % NR, bp + (nj - 1) * kb * NR);
+            for (std::size_t ic = 0; ic < m; ic += Bk::mc) {
+                const std::size_t mb = std::min(Bk::mc, m - ic);
+                const T* a_block;  // MC × KC of op(A), in L2 while the B panels pass by
+                if constexpr (pack_a_here) {
+                    pack_a<MR>(a.a, ic, mb, pc, kb, ap, a_stride);
+                    a_block = ap;
+                } else {
+                    a_block = a.data + pc * a_panels * MR + ic * kb;
+                }
+                for (std::size_t jp = 0; jp < nj; ++jp) {
+                    const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
+                    const bool direct = direct_b && cols == NR;
+                    const T* b_panel = direct ? b.at(pc, jc + j) : bp + jp * kb * NR;
+                    for (std::size_t ir = 0; ir < mb; ir += MR) {
+                        const T* a_panel = a_block + ir / MR * a_stride;
+                        T* c_tile = c + (ic + ir) * rs + (jc + j) * cs;
+                        const std::size_t rows = std::min(MR, mb - ir);
+                        if (direct)
+                            tile::template run<true, !pack_a_here>(kb, a_panel, b_panel, b.ld, c_tile, rs, cs, rows,
+                                                                   cols, overwrite);
+                        else
+                            tile::template run<false, !pack_a_here>(kb, a_panel, b_panel, NR, c_tile, rs, cs, rows,
+                                                                    cols, overwrite);
                     }
                 }
-            });
+            }
         }
     }
 }
@@ -497,6 +490,13 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
         return cpu_detail::with_columns(s.m, [&](auto jb) {
             const cpu_detail::operand<T> at{b, s.ldb, false}, bt{a, s.lda, !opa.transposed};
             cpu_detail::gemm_dot<T, jb>(s.n, s.k, at, bt, c, 1, s.ldc, accumulate);
+        });
+    // B stored along its rows instead (a convolution to one output channel: a PatchGAN's last
+    // layer), the transposed product streams them: Cᵀ = op(B)ᵀ op(A)ᵀ, op(B)ᵀ stored transposed.
+    if (s.m > 0 && s.m <= 4 && s.k > 0)
+        return cpu_detail::with_columns(s.m, [&](auto jb) {
+            const cpu_detail::operand<T> bt{a, s.lda, !opa.transposed};
+            cpu_detail::gemm_stream<T, jb>(s.n, s.k, b, s.ldb, bt, c, 1, s.ldc, accumulate);
         });
     if (s.k > 0 && s.k <= cpu_detail::shallow_max_k && s.n >= cpu_detail::shallow_min_n)
         return cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
