@@ -35,6 +35,17 @@ TEST_CASE("Conv2d gradients: stride 1 (PatchGAN's last layers), no padding, even
     check_gradients(conv, 3);
 }
 
+TEST_CASE("Conv2d gradients: one output channel (computed directly), stride 1 and stride 2") {
+    SUBCASE("k4 s1 p1 with bias, batch 2 (PatchGAN's last layer)") {
+        gan::Conv2d<double, Shape<3, 5, 6>, 1, 4, 1, 1, true> conv;
+        check_gradients(conv, 2);
+    }
+    SUBCASE("k3 s2 p1 without bias, odd sizes") {
+        gan::Conv2d<double, Shape<2, 7, 5>, 1, 3, 2, 1, false> conv;
+        check_gradients(conv, 1);
+    }
+}
+
 TEST_CASE("ConvTranspose2d gradients: 4x4 stride 2 padding 1, odd sizes, bias") {
     gan::ConvTranspose2d<double, Shape<3, 3, 5>, 2, 4, 2, 1, true> up;
     check_gradients(up, 2);

@@ -75,6 +75,14 @@ TEST_CASE("Conv2d matches PyTorch") {
         static_assert(gan::kernels::without_dead_taps(decltype(conv)::geometry()).kernel == 3);
         check_parity_and_const_pass(conv, "conv2d_3x3_bias");
     }
+    SUBCASE("one output channel, stride 1, batch 2 (PatchGAN's last layer, computed directly)") {
+        gan::Conv2d<float, Shape<5, 6, 7>, 1, 4, 1, 1, true> conv;
+        check_parity_and_const_pass(conv, "conv2d_one_output_bias");
+    }
+    SUBCASE("one output channel, stride 2, odd height") {
+        gan::Conv2d<float, Shape<3, 7, 6>, 1, 4, 2, 1, false> conv;
+        check_parity_and_const_pass(conv, "conv2d_one_output_s2_nobias");
+    }
 }
 
 TEST_CASE("ConvTranspose2d matches PyTorch") {

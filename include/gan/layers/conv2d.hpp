@@ -1,5 +1,6 @@
 #pragma once
-// Conv2d: 2-D convolution (cross-correlation, as PyTorch), square kernel, as im2col + GEMM.
+// Conv2d: 2-D convolution (cross-correlation, as PyTorch), square kernel, as im2col + GEMM (to one
+// output channel at stride 1, directly: kernels/conv_single.hpp).
 //
 //   gan::Conv2d<float, gan::Shape<3, 128, 128>, 64, 4, 2, 1, false> down;   // Conv2d(3, 64, 4, 2, 1, bias=False)
 //   down.forward(x, y);  ...  down.backward(dy, dx);
@@ -16,6 +17,7 @@
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/elementwise.hpp"
+#include "gan/kernels/conv_single.hpp"
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
 #include "gan/layers/checks.hpp"
@@ -39,7 +41,8 @@ public:
     Conv2d()
         : weight_({OutChannels, In::channels, Kernel, Kernel}),
           bias_(Bias ? std::vector<std::size_t>{OutChannels} : std::vector<std::size_t>{0}),
-          cols_({geometry().rows(), geometry().columns()}) {
+          cols_(direct ? std::vector<std::size_t>{kernels::conv_single_workspace(geometry())}
+                       : std::vector<std::size_t>{geometry().rows(), geometry().columns()}) {
         weight_.set_gradient_written_whole();  // through gradient_target() in backward
     }
     explicit Conv2d(Random& rng) : Conv2d() { reset_parameters(rng); }
@@ -58,7 +61,8 @@ public:
         x_ = x;
         y.resize(x.batch());
         convolve(x, y, cols_.data(), nullptr);
-        cols_hold_last_sample_ = !trims_taps;  // otherwise cols_ holds the live taps' rows only
+        // Not when cols_ holds only the live taps' rows, or (direct) no columns at all.
+        cols_hold_last_sample_ = !trims_taps && !direct;
     }
 
     // The inference pass: reads the weights only, keeps nothing for backward, and takes its
@@ -74,7 +78,8 @@ public:
             packed = &packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
                 p.pack(OutChannels, g.rows(), kernels::Transpose::no, live_weights(), g.rows());
             });
-        convolve(x, y, scratch.template take<T>(g.rows() * g.columns()), packed);
+        const std::size_t workspace = direct ? kernels::conv_single_workspace(geometry()) : g.rows() * g.columns();
+        convolve(x, y, scratch.template take<T>(workspace), packed);
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -94,9 +99,14 @@ public:
                                             kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         cols_hold_last_sample_ = false;
         for (std::size_t n = 0; n < dy.batch(); ++n) {
-            kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), dy.data() + n * output_shape::size,
-                          cols_.data(), false);
-            kernels::col2im(B{}, g, cols_.data(), dx.data() + n * In::size, false);
+            const T* dy_n = dy.data() + n * output_shape::size;
+            if constexpr (direct) {
+                kernels::conv_single_backward_input(B{}, g, std::as_const(weight_).value().data(), dy_n,
+                                                    dx.data() + n * In::size, cols_.data());
+            } else {
+                kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), dy_n, cols_.data(), false);
+                kernels::col2im(B{}, g, cols_.data(), dx.data() + n * In::size, false);
+            }
         }
     }
 
@@ -112,10 +122,16 @@ public:
         // After zero_grad() the first sample stores its product rather than adding it to zeros.
         const auto target = weight_.gradient_target();
         for (std::size_t n = dy.batch(); n-- > 0;) {
-            if (!(cols_hold_last_sample_ && n + 1 == dy.batch())) kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
-            cols_hold_last_sample_ = false;
             const bool accumulate = !(target.overwrite && n + 1 == dy.batch());
-            kernels::gemm(B{}, weight_grad, dy.data() + n * output_shape::size, cols_.data(), target.data, accumulate);
+            if constexpr (direct) {
+                kernels::conv_single_backward_weight(B{}, g, x_.data() + n * In::size, dy.data() + n * output_shape::size,
+                                                     target.data, accumulate, cols_.data());
+            } else {
+                if (!(cols_hold_last_sample_ && n + 1 == dy.batch()))
+                    kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
+                cols_hold_last_sample_ = false;
+                kernels::gemm(B{}, weight_grad, dy.data() + n * output_shape::size, cols_.data(), target.data, accumulate);
+            }
         }
         if constexpr (Bias)
             kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());
@@ -161,11 +177,15 @@ public:
     }
 
 private:
+    // One output channel at stride 1 (a PatchGAN's last layer): computed directly, without a
+    // column matrix (see kernels/conv_single.hpp).
+    static constexpr bool direct = OutChannels == 1 && Stride == 1;
+
     // Packed W gives the same bits as W packed by the GEMM when there are more than four output
     // pixels; with at most four, the GEMM's dot products over W as stored are faster anyway.
     // Training passes use each weight once per optimiser step: packing a whole 16–32 MiB matrix
     // (a memory copy, about 5 ms) would cost more than the GEMM's own L2-sized packing.
-    static constexpr bool packed_inference = geometry().columns() > 4;
+    static constexpr bool packed_inference = geometry().columns() > 4 && !direct;
 
     // Both forward passes leave out the kernel taps that only ever meet padding (see
     // kernels::without_dead_taps and live_tap_weight.hpp), so they give the same bits; the
@@ -186,16 +206,19 @@ private:
             return weight_.value().data();
     }
 
-    void convolve(const input_type& x, output_type& y, T* cols, const kernels::PackedA<T>* packed) const {
-        constexpr auto g = live_geometry();
-        const T* weights = packed ? nullptr : live_weights();
+    void convolve(const input_type& x, output_type& y, T* workspace, const kernels::PackedA<T>* packed) const {
         for (std::size_t n = 0; n < x.batch(); ++n) {
-            kernels::im2col(B{}, g, x.data() + n * In::size, cols);
             T* out = y.data() + n * output_shape::size;
-            if (packed)
-                kernels::gemm(B{}, forward_gemm(), *packed, cols, out, false);
-            else
-                kernels::gemm(B{}, forward_gemm(), weights, cols, out, false);
+            if constexpr (direct) {
+                kernels::conv_single_forward(B{}, geometry(), x.data() + n * In::size, weight_.value().data(), out,
+                                             workspace);
+            } else {
+                kernels::im2col(B{}, live_geometry(), x.data() + n * In::size, workspace);
+                if (packed)
+                    kernels::gemm(B{}, forward_gemm(), *packed, workspace, out, false);
+                else
+                    kernels::gemm(B{}, forward_gemm(), live_weights(), workspace, out, false);
+            }
         }
         if constexpr (Bias)
             kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
@@ -211,7 +234,7 @@ private:
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;  // W for the inference pass
     detail::PackedWeight<std::vector<T>> live_;         // W without its dead taps, where it has any
-    Array<T, B> cols_;  // im2col workspace of one sample, reused by every pass
+    Array<T, B> cols_;  // im2col workspace of one sample (direct: padded planes), reused by every pass
     bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };

@@ -157,12 +157,16 @@ void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, o
         }
     }
     const std::size_t block_panels = Bk::mc / MR;  // A panels per L2 block
-    for_blocks(true, row_groups, column_groups, [&](std::size_t r0, std::size_t r1, std::size_t g0, std::size_t g1) {
-        const std::size_t q0 = r0 * a_panels / row_groups, q1 = r1 * a_panels / row_groups;
-        const std::size_t p0 = g0 * panels / column_groups, p1 = g1 * panels / column_groups;
+    const std::size_t kb_max = std::min(Bk::kc, k);
+    // Every block asks for buffers of the widest block's size, so that a thread's buffers stop
+    // growing once it has run one block of a shape, whichever blocks it gets.
+    const std::size_t group_panels = (panels + column_groups - 1) / column_groups;
+    const auto run_block = [&](std::size_t r, std::size_t g) {
+        const std::size_t q0 = r * a_panels / row_groups, q1 = (r + 1) * a_panels / row_groups;
+        const std::size_t p0 = g * panels / column_groups, p1 = (g + 1) * panels / column_groups;
         const std::size_t j0 = p0 * NR, cols = std::min(n, p1 * NR) - j0;
-        T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * (p1 - p0) * NR);
-        T* ap = pack_a_here ? gemm_a_workspace().get<T>(std::min(Bk::kc, k) * block_panels * MR) : nullptr;
+        T* bp = gemm_b_workspace().get<T>(kb_max * group_panels * NR);
+        T* ap = pack_a_here ? gemm_a_workspace().get<T>(kb_max * block_panels * MR) : nullptr;
         for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
             const std::size_t kb = std::min(Bk::kc, k - pc);
             const bool overwrite = !accumulate && pc == 0;
@@ -185,6 +189,10 @@ void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, o
                 }
             }
         }
+    };
+    for_blocks(true, row_groups, column_groups, [&](std::size_t r0, std::size_t r1, std::size_t g0, std::size_t g1) {
+        for (std::size_t r = r0; r < r1; ++r)
+            for (std::size_t g = g0; g < g1; ++g) run_block(r, g);
     });
 }
 
