@@ -35,7 +35,7 @@ TEST_CASE("Conv2d gradients: stride 1 (PatchGAN's last layers), no padding, even
     check_gradients(conv, 3);
 }
 
-TEST_CASE("Conv2d gradients: one output channel (computed directly), stride 1 and stride 2") {
+TEST_CASE("Conv2d gradients: one output channel, at stride 1 (computed directly) and stride 2 (as im2col + GEMM)") {
     SUBCASE("k4 s1 p1 with bias, batch 2 (PatchGAN's last layer)") {
         gan::Conv2d<double, Shape<3, 5, 6>, 1, 4, 1, 1, true> conv;
         check_gradients(conv, 2);

@@ -79,7 +79,7 @@ TEST_CASE("Conv2d matches PyTorch") {
         gan::Conv2d<float, Shape<5, 6, 7>, 1, 4, 1, 1, true> conv;
         check_parity_and_const_pass(conv, "conv2d_one_output_bias");
     }
-    SUBCASE("one output channel, stride 2, odd height") {
+    SUBCASE("one output channel, stride 2, odd height (im2col and the GEMM's path for one-row products)") {
         gan::Conv2d<float, Shape<3, 7, 6>, 1, 4, 2, 1, false> conv;
         check_parity_and_const_pass(conv, "conv2d_one_output_s2_nobias");
     }

@@ -167,8 +167,9 @@ def main():
     layer_case("conv2d_2x2_nobias", nn.Conv2d(6, 4, 4, 2, 1, bias=False), (1, 6, 2, 2))
     layer_case("conv2d_3x3_bias", nn.Conv2d(3, 2, 4, 2, 1, bias=True), (2, 3, 3, 3))
 
-    # Convolutions to one output channel (a PatchGAN's last layer), which gan computes directly
-    # rather than through im2col + GEMM: stride 1 over a batch of two, and stride 2.
+    # Convolutions to one output channel (a PatchGAN's last layer): at stride 1, which gan
+    # computes directly, over a batch of two; at stride 2, through im2col and the GEMM's path for
+    # products with one row.
     layer_case("conv2d_one_output_bias", nn.Conv2d(5, 1, 4, 1, 1, bias=True), (2, 5, 6, 7))
     layer_case("conv2d_one_output_s2_nobias", nn.Conv2d(3, 1, 4, 2, 1, bias=False), (1, 3, 7, 6))
 
