@@ -95,8 +95,6 @@ public:
         detail::check_backward_batch("Conv2d", x_.batch(), dy.batch());
         dx.resize(dy.batch());
         const auto g = geometry();
-        const kernels::GemmShape input_grad{g.rows(), g.columns(), OutChannels, kernels::Transpose::yes,
-                                            kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         cols_hold_last_sample_ = false;
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             const T* dy_n = dy.data() + n * output_shape::size;
@@ -104,7 +102,7 @@ public:
                 kernels::conv_single_backward_input(B{}, g, std::as_const(weight_).value().data(), dy_n,
                                                     dx.data() + n * In::size, cols_.data());
             } else {
-                kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), dy_n, cols_.data(), false);
+                kernels::gemm(B{}, input_grad_gemm(), std::as_const(weight_).value().data(), dy_n, cols_.data(), false);
                 kernels::col2im(B{}, g, cols_.data(), dx.data() + n * In::size, false);
             }
         }
@@ -114,8 +112,6 @@ public:
     void backward_parameters(const output_type& dy) {
         detail::check_backward_batch("Conv2d", x_.batch(), dy.batch());
         const auto g = geometry();
-        const kernels::GemmShape weight_grad{OutChannels, g.rows(), g.columns(), kernels::Transpose::no,
-                                             kernels::Transpose::yes, g.columns(), g.columns(), g.rows()};
         // Samples from the last to the first, each accumulated into the gradient: a fixed
         // summation order that starts with the columns forward() left in the workspace (with
         // pix2pix's batch of 1, the backward pass needs no im2col of its own).
@@ -130,7 +126,7 @@ public:
                 if (!(cols_hold_last_sample_ && n + 1 == dy.batch()))
                     kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
                 cols_hold_last_sample_ = false;
-                kernels::gemm(B{}, weight_grad, dy.data() + n * output_shape::size, cols_.data(), target.data, accumulate);
+                kernels::gemm(B{}, weight_grad_gemm(), dy.data() + n * output_shape::size, cols_.data(), target.data, accumulate);
             }
         }
         if constexpr (Bias)
@@ -228,6 +224,18 @@ private:
         constexpr auto g = live_geometry();
         return {OutChannels, g.columns(), g.rows(), kernels::Transpose::no, kernels::Transpose::no,
                 g.rows(), g.columns(), g.columns()};
+    }
+    // dcols = Wᵀ dy, then col2im.
+    static constexpr kernels::GemmShape input_grad_gemm() noexcept {
+        constexpr auto g = geometry();
+        return {g.rows(), g.columns(), OutChannels, kernels::Transpose::yes, kernels::Transpose::no,
+                g.rows(), g.columns(), g.columns()};
+    }
+    // dW (+)= dy colsᵀ.
+    static constexpr kernels::GemmShape weight_grad_gemm() noexcept {
+        constexpr auto g = geometry();
+        return {OutChannels, g.rows(), g.columns(), kernels::Transpose::no, kernels::Transpose::yes,
+                g.columns(), g.columns(), g.rows()};
     }
 
     Parameter<T, B> weight_;
