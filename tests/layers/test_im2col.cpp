@@ -1,9 +1,16 @@
 // im2col against its definition, and col2im as its exact adjoint, over every small geometry:
-// kernels 1–5, strides 1–3, paddings 0–2, sizes 1–7 (wherever the window fits).
+// kernels 1–5, strides 1–3, paddings 0–2, sizes 1–7 (wherever the window fits); the GEMM's
+// panels packed straight from the image against those packed from im2col.
 #include <doctest/doctest.h>
 
+#include <cstring>
+#include <random>
 #include <vector>
 
+#include <tbb/global_control.h>
+
+#include <gan/core/error.hpp>
+#include <gan/kernels/conv_implicit.hpp>
 #include <gan/kernels/im2col.hpp>
 
 TEST_CASE("im2col gathers the padded windows and col2im scatters them back") {
@@ -151,4 +158,84 @@ TEST_CASE("without_dead_taps on the pix2pix geometries and the cases it leaves a
     CHECK(without_dead_taps(ConvGeometry{8, 2, 8, 4, 2, 1, 1, 4}).kernel == 4);
     // Live taps with a gap (1-pixel input, stride 3, padding 3: taps 0 and 3 reach it): left alone.
     CHECK(without_dead_taps(ConvGeometry{8, 1, 1, 4, 3, 3, 2, 2}).kernel == 4);
+}
+
+namespace {
+// pack_b straight from the image against pack_b of the column matrix: the same panels, value for
+// value, for rows [p0, p0 + kb) and columns [j0, j0 + cols).
+template <std::size_t NR>
+bool packs_like_im2col(const gan::kernels::ConvGeometry& g, const std::vector<float>& x, const std::vector<float>& cols,
+                       std::size_t p0, std::size_t kb, std::size_t j0, std::size_t width) {
+    namespace cd = gan::kernels::cpu_detail;
+    const std::size_t size = (width + NR - 1) / NR * NR * kb;
+    std::vector<float> expected(size, -7.0f), packed(size, 7.0f);
+    cd::pack_b<NR>(cd::operand<float>{cols.data(), g.columns(), false}, p0, kb, j0, width, expected.data());
+    cd::pack_b<NR>(cd::im2col_operand<float>{g, x.data()}, p0, kb, j0, width, packed.data());
+    return packed == expected;
+}
+}  // namespace
+
+TEST_CASE("the GEMM's panels packed from the image equal those packed from im2col") {
+    std::size_t cases = 0;
+    const auto check = [&](const gan::kernels::ConvGeometry& g) {
+        std::vector<float> x(g.channels * g.height * g.width), cols(g.rows() * g.columns());
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 17) * 0.31f - 2.0f;
+        gan::kernels::im2col(gan::cpu{}, g, x.data(), cols.data());
+        INFO("c ", g.channels, " k ", g.kernel, " s ", g.stride, " p ", g.padding, " h ", g.height, " w ", g.width);
+        // Whole K and C; K steps that start past row 0; column ranges that start at a later
+        // panel and end inside one (the GEMM's blocks of C).
+        for (const std::size_t p0 : {std::size_t(0), std::size_t(4), g.rows() / 2 / 4 * 4}) {
+            if (p0 >= g.rows()) continue;
+            const std::size_t kb = g.rows() - p0;
+            CHECK(packs_like_im2col<16>(g, x, cols, p0, kb, 0, g.columns()));
+            CHECK(packs_like_im2col<64>(g, x, cols, p0, kb, 0, g.columns()));
+            if (g.columns() > 16) CHECK(packs_like_im2col<16>(g, x, cols, p0, kb, 16, g.columns() - 16));
+            if (g.columns() > 64) CHECK(packs_like_im2col<64>(g, x, cols, p0, std::min<std::size_t>(kb, 8), 64, std::min<std::size_t>(40, g.columns() - 64)));
+            ++cases;
+        }
+    };
+    for (std::size_t k = 1; k <= 5; ++k)
+        for (std::size_t s = 1; s <= 3; ++s)
+            for (std::size_t p = 0; p <= 2; ++p)
+                for (std::size_t h = 1; h <= 7; ++h)
+                    for (std::size_t w = 1; w <= 7; w += 3)
+                        if (h + 2 * p >= k && w + 2 * p >= k)
+                            check({2, h, w, k, s, p, (h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1});
+    // The kernel-4, stride-2, padding-1 path: whole output rows per panel (widths 4–64), and
+    // output widths that do not divide a panel (12, 40), which take the general path.
+    for (std::size_t h : {2, 8, 16, 24})
+        for (std::size_t w : {8, 16, 24, 32, 80, 128})
+            check({3, h, w, 4, 2, 1, h / 2, w / 2});
+    CHECK(cases > 900);
+}
+
+TEST_CASE_TEMPLATE("conv_forward_implicit equals im2col + gemm with the packed weights bit for bit", T, float, double) {
+    std::mt19937 rng(23);
+    std::uniform_real_distribution<double> value(-1.0, 1.0);
+    // Large enough to fork on two threads (over 2^21 multiply-adds), with K past one K step and a
+    // partial last panel of C; a stride-1 geometry; the innermost layer's trimmed 2 × 2 kernel.
+    const gan::kernels::ConvGeometry geometries[] = {
+        {20, 24, 24, 4, 2, 1, 12, 12}, {64, 16, 16, 4, 2, 1, 8, 8}, {7, 11, 9, 3, 1, 1, 11, 9}, {9, 6, 6, 2, 2, 1, 4, 4}};
+    for (const auto& g : geometries)
+        for (const std::size_t out_channels : {std::size_t(5), std::size_t(64)}) {
+            std::vector<T> x(g.channels * g.height * g.width), w(out_channels * g.rows()), cols(g.rows() * g.columns());
+            for (auto& v : x) v = T(value(rng));
+            for (auto& v : w) v = T(value(rng));
+            const gan::kernels::PackedA<T> packed(out_channels, g.rows(), gan::kernels::Transpose::no, w.data(), g.rows());
+            const gan::kernels::GemmShape s{out_channels, g.columns(), g.rows(), gan::kernels::Transpose::no,
+                                            gan::kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+            INFO("c ", g.channels, " k ", g.kernel, " s ", g.stride, " h ", g.height, " out channels ", out_channels);
+            for (int threads : {1, 2}) {
+                tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+                std::vector<T> expected(out_channels * g.columns()), y(expected.size(), T(3));
+                gan::kernels::im2col(gan::cpu{}, g, x.data(), cols.data());
+                gan::kernels::gemm(gan::cpu{}, s, packed, cols.data(), expected.data(), false);
+                gan::kernels::conv_forward_implicit(gan::cpu{}, g, packed, x.data(), y.data());
+                CHECK(std::memcmp(y.data(), expected.data(), y.size() * sizeof(T)) == 0);
+            }
+        }
+    const gan::kernels::ConvGeometry g{2, 4, 4, 3, 1, 1, 4, 4};
+    const gan::kernels::PackedA<T> wrong(3, 17, gan::kernels::Transpose::no, std::vector<T>(51).data(), 17);
+    std::vector<T> x(32), y(48);
+    CHECK_THROWS_AS(gan::kernels::conv_forward_implicit(gan::cpu{}, g, wrong, x.data(), y.data()), gan::shape_error);
 }

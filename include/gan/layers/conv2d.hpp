@@ -1,6 +1,7 @@
 #pragma once
-// Conv2d: 2-D convolution (cross-correlation, as PyTorch), square kernel, as im2col + GEMM (to one
-// output channel at stride 1, directly: kernels/conv_single.hpp).
+// Conv2d: 2-D convolution (cross-correlation, as PyTorch), square kernel, as im2col + GEMM (the
+// const pass with packed weights packs the GEMM's panels straight from the image:
+// kernels/conv_implicit.hpp; to one output channel at stride 1, directly: kernels/conv_single.hpp).
 //
 //   gan::Conv2d<float, gan::Shape<3, 128, 128>, 64, 4, 2, 1, false> down;   // Conv2d(3, 64, 4, 2, 1, bias=False)
 //   down.forward(x, y);  ...  down.backward(dy, dx);
@@ -17,6 +18,7 @@
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/elementwise.hpp"
+#include "gan/kernels/conv_implicit.hpp"
 #include "gan/kernels/conv_single.hpp"
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
@@ -78,8 +80,11 @@ public:
             packed = &packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
                 p.pack(OutChannels, g.rows(), kernels::Transpose::no, live_weights(), g.rows());
             });
-        const std::size_t workspace = direct ? kernels::conv_single_workspace(geometry()) : g.rows() * g.columns();
-        convolve(x, y, scratch.template take<T>(workspace), packed);
+        // With packed weights the GEMM packs its panels from the image: no column matrix.
+        const std::size_t workspace = direct              ? kernels::conv_single_workspace(geometry())
+                                      : packed_inference ? 0
+                                                         : g.rows() * g.columns();
+        convolve(x, y, workspace > 0 ? scratch.template take<T>(workspace) : nullptr, packed);
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient.
@@ -208,12 +213,11 @@ private:
             if constexpr (direct) {
                 kernels::conv_single_forward(B{}, geometry(), x.data() + n * In::size, weight_.value().data(), out,
                                              workspace);
+            } else if (packed) {
+                kernels::conv_forward_implicit(B{}, live_geometry(), *packed, x.data() + n * In::size, out);
             } else {
                 kernels::im2col(B{}, live_geometry(), x.data() + n * In::size, workspace);
-                if (packed)
-                    kernels::gemm(B{}, forward_gemm(), *packed, workspace, out, false);
-                else
-                    kernels::gemm(B{}, forward_gemm(), live_weights(), workspace, out, false);
+                kernels::gemm(B{}, forward_gemm(), live_weights(), workspace, out, false);
             }
         }
         if constexpr (Bias)

@@ -11,6 +11,8 @@
 //
 // Threads only ever split C, never K, and every tile runs the same operation sequence on each of
 // its elements, so C is bit-identical for any number of threads and any task partition.
+// B is an operand as stored, or a convolution's column matrix packed straight from the image
+// (im2col_operand: pack_im2col.hpp).
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -18,6 +20,7 @@
 #include <type_traits>
 
 #include <tbb/blocked_range2d.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -28,6 +31,7 @@
 #include "gan/kernels/cpu/gemm_narrow.hpp"
 #include "gan/kernels/cpu/gemm_pack.hpp"
 #include "gan/kernels/cpu/gemm_stream.hpp"
+#include "gan/kernels/cpu/pack_im2col.hpp"
 #include "gan/kernels/cpu/simd.hpp"
 #include "gan/kernels/cpu/workspace.hpp"
 #include "gan/kernels/gemm_shape.hpp"
@@ -94,6 +98,15 @@ inline Workspace& gemm_b_workspace() {
     return ws;
 }
 
+// Threads that may run a product's tasks: the arena's, or fewer where a tbb::global_control
+// limits them (as the benchmarks' and the command-line tools' --threads do). The arena alone still
+// reports every core then, and a product split into tasks for threads that never come would run
+// them one after another, packing each task's operands again.
+inline std::size_t gemm_threads() {
+    return std::min(std::size_t(tbb::this_task_arena::max_concurrency()),
+                    tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+}
+
 // Calls f(i0, i1, j0, j1) over [0, mi) × [0, nj), on TBB when `parallel`. Isolated, so that a
 // thread waiting here never picks up an unrelated task, such as another GEMM that would reuse
 // this thread's packing buffers.
@@ -134,15 +147,22 @@ struct a_prepacked {
 // pack the fewest values. (Reading a single panel of B as stored instead, through the tile's
 // unpacked mode, was 2–3.7× slower on 16 columns.) Same K steps and register tiles for every
 // element: the same bits.
-template <class T, std::size_t NV, class ASource>
-void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c, std::size_t rs,
+template <class T, std::size_t NV, class ASource, class BSource>
+void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, const BSource& b, T* c, std::size_t rs,
                 std::size_t cs, bool accumulate) {
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr;
     constexpr bool pack_a_here = std::is_same_v<ASource, a_to_pack<T>>;
     const std::size_t a_panels = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
-    const std::size_t tasks = 2 * std::size_t(tbb::this_task_arena::max_concurrency());
+    // Twice as many tasks as threads, so that a thread the VM holds back leaves less to wait for;
+    // but with A pre-packed and fewer column panels than that, rows are split and every row group
+    // packs all of B again: one group per thread then (G128/d3 and d4 as implicit GEMMs, whose B
+    // is packed from the image: 0.87 → 0.79 ms and 0.68 → 0.59 ms on two threads).
+    const std::size_t threads = gemm_threads();
+    std::size_t tasks = 2 * threads;
+    if constexpr (!pack_a_here)
+        if (panels < tasks) tasks = threads;
     std::size_t column_groups = std::min(panels, tasks);
     std::size_t row_groups = std::min(a_panels, (tasks + column_groups - 1) / column_groups);
     if constexpr (pack_a_here) {
@@ -198,8 +218,8 @@ void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, o
 
 // C element (i, j) at c[i * rs + j * cs]. Products large enough to fork for go to gemm_tasks;
 // the rest run here, on the calling thread.
-template <class T, std::size_t NV, class ASource>
-void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a, operand<T> b, T* c,
+template <class T, std::size_t NV, class ASource, class BSource>
+void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a, const BSource& b, T* c,
                   std::size_t rs, std::size_t cs, bool accumulate) {
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
@@ -212,13 +232,16 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                 for (std::size_t j = 0; j < n; ++j) c[i * rs + j * cs] = T(0);
         return;
     }
-    if (m * n * k >= gemm_parallel_threshold && tbb::this_task_arena::max_concurrency() > 1)
+    if (m * n * k >= gemm_parallel_threshold && gemm_threads() > 1)
         return gemm_tasks<T, NV>(m, n, k, a, b, c, rs, cs, accumulate);
     const std::size_t a_panels = (m + MR - 1) / MR;
     // With a single row panel every B value is used once: copying B would double the traffic of a
     // product that is bound by it. Rows of B are then read as stored, but for a last partial panel,
-    // whose loads would run past the end of B's rows.
-    const bool direct_b = !b.transposed && m <= MR;
+    // whose loads would run past the end of B's rows. (A B that is not stored, such as
+    // im2col_operand, is always packed.)
+    constexpr bool stored_b = std::is_same_v<BSource, operand<T>>;
+    bool direct_b = false;
+    if constexpr (stored_b) direct_b = !b.transposed && m <= MR;
     T* bp = gemm_b_workspace().get<T>(std::min(Bk::kc, k) * std::min(NC, (n + NR - 1) / NR * NR));
     T* ap = pack_a_here ? gemm_a_workspace().get<T>(std::min(Bk::kc, k) * std::min(Bk::mc, a_panels * MR)) : nullptr;
 
@@ -243,13 +266,19 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                 for (std::size_t jp = 0; jp < nj; ++jp) {
                     const std::size_t j = jp * NR, cols = std::min(NR, nb - j);
                     const bool direct = direct_b && cols == NR;
-                    const T* b_panel = direct ? b.at(pc, jc + j) : bp + jp * kb * NR;
+                    const T* b_panel = bp + jp * kb * NR;
+                    std::size_t ldb = NR;
+                    if constexpr (stored_b)
+                        if (direct) {
+                            b_panel = b.at(pc, jc + j);
+                            ldb = b.ld;
+                        }
                     for (std::size_t ir = 0; ir < mb; ir += MR) {
                         const T* a_panel = a_block + ir / MR * a_stride;
                         T* c_tile = c + (ic + ir) * rs + (jc + j) * cs;
                         const std::size_t rows = std::min(MR, mb - ir);
                         if (direct)
-                            tile::template run<true, !pack_a_here>(kb, a_panel, b_panel, b.ld, c_tile, rs, cs, rows,
+                            tile::template run<true, !pack_a_here>(kb, a_panel, b_panel, ldb, c_tile, rs, cs, rows,
                                                                    cols, overwrite);
                         else
                             tile::template run<false, !pack_a_here>(kb, a_panel, b_panel, NR, c_tile, rs, cs, rows,
