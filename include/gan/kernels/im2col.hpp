@@ -72,6 +72,19 @@ constexpr ConvGeometry without_dead_taps(const ConvGeometry& g) noexcept {
 }
 
 namespace detail {
+// out[t] = in[t · stride] for t < n, the stride a constant where it is one the compiler can turn
+// into vector loads and shuffles (every strided layer of pix2pix has stride 2): one tap of one
+// output row, for im2col and for the GEMM's packing straight from the image.
+template <class T>
+inline void gather_strided(const T* __restrict in, std::size_t stride, T* __restrict out, std::size_t n) {
+    if (stride == 1)
+        std::copy(in, in + n, out);
+    else if (stride == 2)
+        for (std::size_t t = 0; t < n; ++t) out[t] = in[2 * t];
+    else
+        for (std::size_t t = 0; t < n; ++t) out[t] = in[t * stride];
+}
+
 // Kernel 4, stride 2, padding 1 on an even width (W = 2·OW): every strided convolution of
 // pix2pix. Tap kw of output column ow reads input column 2·ow + kw − 1, so the four taps of a row
 // are the even and odd input columns, shifted by at most one: contiguous, vectorisable loops
@@ -140,11 +153,9 @@ void im2col(cpu, const ConvGeometry& g, const T* x, T* cols) {
                     // Unsigned and in range by construction: oh·S + kh ≥ P and ow·S + kw ≥ P.
                     const T* in = plane + (oh * g.stride + kh - g.padding) * g.width;
                     std::fill(out, out + columns.begin, T(0));
-                    if (g.stride == 1)
-                        std::copy(in + (columns.begin + kw - g.padding), in + (columns.end + kw - g.padding),
-                                  out + columns.begin);
-                    else
-                        for (std::size_t ow = columns.begin; ow < columns.end; ++ow) out[ow] = in[ow * g.stride + kw - g.padding];
+                    if (columns.begin < columns.end)
+                        detail::gather_strided(in + columns.begin * g.stride + kw - g.padding, g.stride,
+                                               out + columns.begin, columns.end - columns.begin);
                     std::fill(out + columns.end, out + g.out_width, T(0));
                 }
                 std::fill(row + rows.end * g.out_width, row + g.columns(), T(0));

@@ -149,7 +149,7 @@ struct a_prepacked {
 // element: the same bits.
 template <class T, std::size_t NV, class ASource, class BSource>
 void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, const BSource& b, T* c, std::size_t rs,
-                std::size_t cs, bool accumulate) {
+                std::size_t cs, bool accumulate, std::size_t threads) {
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr;
@@ -159,7 +159,6 @@ void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, c
     // but with A pre-packed and fewer column panels than that, rows are split and every row group
     // packs all of B again: one group per thread then (G128/d3 and d4 as implicit GEMMs, whose B
     // is packed from the image: 0.87 → 0.79 ms and 0.68 → 0.59 ms on two threads).
-    const std::size_t threads = gemm_threads();
     std::size_t tasks = 2 * threads;
     if constexpr (!pack_a_here)
         if (panels < tasks) tasks = threads;
@@ -232,8 +231,9 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                 for (std::size_t j = 0; j < n; ++j) c[i * rs + j * cs] = T(0);
         return;
     }
-    if (m * n * k >= gemm_parallel_threshold && gemm_threads() > 1)
-        return gemm_tasks<T, NV>(m, n, k, a, b, c, rs, cs, accumulate);
+    if (m * n * k >= gemm_parallel_threshold)
+        if (const std::size_t threads = gemm_threads(); threads > 1)
+            return gemm_tasks<T, NV>(m, n, k, a, b, c, rs, cs, accumulate, threads);
     const std::size_t a_panels = (m + MR - 1) / MR;
     // With a single row panel every B value is used once: copying B would double the traffic of a
     // product that is bound by it. Rows of B are then read as stored, but for a last partial panel,

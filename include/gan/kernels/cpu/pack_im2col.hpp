@@ -26,18 +26,6 @@ struct im2col_operand {
     const T* x;
 };
 
-// out[t] = in[t · stride] for t < n, the stride a constant where it is one the compiler can
-// turn into vector loads and shuffles (every strided layer of pix2pix has stride 2).
-template <class T>
-inline void gather_strided(const T* __restrict in, std::size_t stride, T* __restrict out, std::size_t n) {
-    if (stride == 1)
-        std::copy(in, in + n, out);
-    else if (stride == 2)
-        for (std::size_t t = 0; t < n; ++t) out[t] = in[2 * t];
-    else
-        for (std::size_t t = 0; t < n; ++t) out[t] = in[t * stride];
-}
-
 // Rows [p0, p0 + kb) and columns [j0, j0 + cols) of im2col(x) into ceil(cols / NR) panels, panel
 // q at dst + q * kb * NR holding kb rows of NR values: what pack_b makes of the column matrix.
 // A row of a panel is a few stretches of output rows, each the input row of its tap read at the
@@ -90,7 +78,9 @@ void pack_b(const im2col_operand<T>& b, std::size_t p0, std::size_t kb, std::siz
                 const std::size_t inside = std::clamp(columns.begin, ow, ow + n);
                 const std::size_t outside = std::clamp(columns.end, inside, ow + n);
                 std::fill(out, out + (inside - ow), T(0));
-                gather_strided(in + inside * g.stride + kw - g.padding, g.stride, out + (inside - ow), outside - inside);
+                if (inside < outside)
+                    detail::gather_strided(in + inside * g.stride + kw - g.padding, g.stride, out + (inside - ow),
+                                           outside - inside);
                 std::fill(out + (outside - ow), out + n, T(0));
             }
             j += n;
