@@ -6,6 +6,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -236,6 +237,46 @@ TEST_CASE_TEMPLATE("the path for a short K gives the blocked GEMM's bits", T, fl
             for (Transpose tb : both)
                 for (bool accumulate : {false, true})
                     check_same_bits_as_blocked<T>(make_problem(m, n, k, ta, tb, rng), accumulate);
+}
+
+TEST_CASE_TEMPLATE("gemm_row_slabs hands on every row panel once, with gemm's bits", T, float, double) {
+    std::mt19937 rng(12);
+    // m not a multiple of the tile's rows; 1, 4 and 64 K steps; a column count that ends inside a tile.
+    const std::size_t shapes[][3] = {{512, 8192, 1}, {37, 600, 16}, {200, 4100, 64}, {5, 512, 4}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose ta : both)
+            for (Transpose tb : both)
+                for (int threads : {1, 2}) {
+                    Problem p = make_problem(m, n, k, ta, tb, rng);
+                    const auto a = as<T>(p.a), b = as<T>(p.b);
+                    auto c = as<T>(p.c);
+                    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), c.data(), false);
+                    REQUIRE(gan::kernels::gemm_completes_rows(p.s));
+                    std::vector<T> slabs(m * n, T(-7));
+                    std::vector<int> seen(m, 0);
+                    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+                    gan::kernels::gemm_row_slabs(gan::cpu{}, p.s, a.data(), b.data(),
+                                                 [&](std::size_t row, std::size_t rows, const T* panel) {
+                                                     for (std::size_t i = row; i < row + rows; ++i) ++seen[i];
+                                                     std::memcpy(slabs.data() + row * n, panel, rows * n * sizeof(T));
+                                                 });
+                    INFO(describe(p.s, false), " threads=", threads);
+                    CHECK(std::count(seen.begin(), seen.end(), 1) == std::ptrdiff_t(m));
+                    bool same = true;
+                    for (std::size_t i = 0; i < m; ++i)
+                        same = same && std::memcmp(slabs.data() + i * n, c.data() + i * p.s.ldc, n * sizeof(T)) == 0;
+                    CHECK(same);
+                }
+    // Products that gemm does not complete row panel by row panel are refused, with a message.
+    for (const GemmShape& s : {GemmShape{4, 8192, 4, Transpose::no, Transpose::no, 4, 8192, 8192},
+                               GemmShape{64, 511, 4, Transpose::no, Transpose::no, 4, 511, 511},
+                               GemmShape{64, 8192, 65, Transpose::no, Transpose::no, 65, 8192, 8192}}) {
+        CHECK_FALSE(gan::kernels::gemm_completes_rows(s));
+        const std::vector<T> a(s.m * s.k), b(s.k * s.n);
+        CHECK_THROWS_AS(gan::kernels::gemm_row_slabs(gan::cpu{}, s, a.data(), b.data(),
+                                                     [](std::size_t, std::size_t, const T*) {}),
+                        gan::invalid_argument);
+    }
 }
 
 TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit beyond four columns", T, float, double) {

@@ -146,14 +146,15 @@ namespace {
 // A convolution and a transposed convolution in a row, trained by one Adam: the chain that
 // step_in_backward must get right (the second layer's weight is needed for the gradient that
 // reaches the first, after the second's weight gradient is complete).
-struct Chain {
-    gan::Conv2d<float, gan::Shape<2, 8, 8>, 3, 4, 2, 1, true> down;
-    gan::ConvTranspose2d<float, gan::Shape<3, 4, 4>, 2, 4, 2, 1, false> up;
-    decltype(down)::input_type x{2}, dx;
-    decltype(down)::output_type h, dh;
-    decltype(up)::output_type y, dy{2};
+template <class Down, class Up, std::size_t Batch>
+struct BasicChain {
+    Down down;
+    Up up;
+    typename Down::input_type x{Batch}, dx;
+    typename Down::output_type h, dh;
+    typename Up::output_type y, dy{Batch};
 
-    explicit Chain(std::uint64_t seed) {
+    explicit BasicChain(std::uint64_t seed) {
         gan::Random rng(seed);
         down.reset_parameters(rng);
         up.reset_parameters(rng);
@@ -180,6 +181,15 @@ struct Chain {
         return v;
     }
 };
+
+using Chain = BasicChain<gan::Conv2d<float, gan::Shape<2, 8, 8>, 3, 4, 2, 1, true>,
+                         gan::ConvTranspose2d<float, gan::Shape<3, 4, 4>, 2, 4, 2, 1, false>, 2>;
+
+// Layers whose weight gradients have 2048 columns and 16 K steps, which Adam takes slice by slice
+// on a batch of one (kernels::gemm_completes_rows), from forking products.
+template <std::size_t Batch>
+using DeepChain = BasicChain<gan::Conv2d<float, gan::Shape<128, 8, 8>, 64, 4, 2, 1, false>,
+                             gan::ConvTranspose2d<float, gan::Shape<64, 4, 4>, 128, 4, 2, 1, false>, Batch>;
 
 std::vector<float> state_of(gan::Adam<float>& adam) {
     std::vector<float> v;
@@ -227,6 +237,42 @@ TEST_CASE("Adam stepping in backward gives the weights and state of backward the
     // A second backward pass before step() would be a second step: refused, with a message.
     fused.pass(data_fused);
     CHECK_THROWS_AS(fused.pass(data_fused), gan::usage_error);
+}
+
+TEST_CASE_TEMPLATE("Adam stepping in backward slice by slice gives the bits of backward then step", ChainType,
+                   DeepChain<1>, DeepChain<2>) {
+    // On a batch of one the deep layers' weight gradients go to Adam a row panel at a time, never
+    // whole (weight_gradient.hpp); on two they are lent a buffer as before. Either way: the
+    // weights and moments of backward() then step(), with float and with bfloat16 moments.
+    for (const gan::AdamMoments moments : {gan::AdamMoments::full, gan::AdamMoments::bfloat16}) {
+        CAPTURE(gan::to_string(moments));
+        REQUIRE(gan::kernels::gemm_completes_rows({64, 2048, 16, gan::kernels::Transpose::no,
+                                                   gan::kernels::Transpose::yes, 16, 16, 2048}));
+        const gan::AdamOptions options{.lr = 1e-2, .beta1 = 0.5, .weight_decay = 0.01, .moments = moments};
+        ChainType plain(3), fused(3);
+        gan::Adam<float> adam_plain(options), adam_fused(options);
+        adam_plain.add(plain);
+        adam_fused.add(fused);
+        adam_fused.step_in_backward(true);
+        gan::Random data_plain(11), data_fused(11);
+        for (int step = 0; step < 3; ++step) {
+            CAPTURE(step);
+            adam_plain.zero_grad();
+            plain.pass(data_plain, step != 2);
+            adam_plain.step();
+            adam_fused.zero_grad();
+            fused.pass(data_fused, step != 2);
+            adam_fused.step();
+            CHECK(fused.values() == plain.values());
+            CHECK(state_of(adam_fused) == state_of(adam_plain));
+            // The input gradients read the weights before the update.
+            CHECK(std::memcmp(fused.dh.data(), plain.dh.data(), plain.dh.size() * sizeof(float)) == 0);
+        }
+        CHECK(plain.values() != ChainType(3).values());
+        // A second backward pass before step() is still refused.
+        fused.pass(data_fused);
+        CHECK_THROWS_AS(fused.pass(data_fused), gan::usage_error);
+    }
 }
 
 TEST_CASE("step_in_backward: turning it off hands the gradients back; misuse is refused") {

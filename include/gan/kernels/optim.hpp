@@ -46,19 +46,40 @@ private:
     bool decay_;
 };
 
+namespace detail {
+// Elements [first, first + count) of a parameter on the calling thread, from `grad`, the
+// gradient of those elements alone: vector by vector, each element through the same operations
+// whatever the slice, so any partition gives the same bits.
+template <Scalar T>
+void adam_span(const AdamVectorStep<T>& adam, T* param, const T* grad, T* exp_avg, T* exp_avg_sq, std::size_t first,
+               std::size_t count) {
+    simd::for_each_vector<T>(count, [&](std::size_t i, std::size_t lanes) {
+        const std::size_t k = first + i;
+        auto m = simd::load_partial(exp_avg + k, lanes), v = simd::load_partial(exp_avg_sq + k, lanes);
+        const auto p = adam(simd::load_partial(param + k, lanes), simd::load_partial(grad + i, lanes), m, v);
+        simd::store_partial(exp_avg + k, m, lanes);
+        simd::store_partial(exp_avg_sq + k, v, lanes);
+        simd::store_partial(param + k, p, lanes);
+    });
+}
+}  // namespace detail
+
 template <Scalar T>
 void adam_update(cpu, const AdamStep& s, T* param, const T* grad, T* exp_avg, T* exp_avg_sq, std::size_t n) {
     const AdamVectorStep<T> adam(s);
     detail::parallel_blocks(n, detail::elementwise_block, [&](std::size_t begin, std::size_t end) {
-        simd::for_each_vector<T>(end - begin, [&](std::size_t i, std::size_t lanes) {
-            const std::size_t k = begin + i;
-            auto m = simd::load_partial(exp_avg + k, lanes), v = simd::load_partial(exp_avg_sq + k, lanes);
-            const auto p = adam(simd::load_partial(param + k, lanes), simd::load_partial(grad + k, lanes), m, v);
-            simd::store_partial(exp_avg + k, m, lanes);
-            simd::store_partial(exp_avg_sq + k, v, lanes);
-            simd::store_partial(param + k, p, lanes);
-        });
+        detail::adam_span(adam, param, grad + begin, exp_avg, exp_avg_sq, begin, end - begin);
     });
+}
+
+// Elements [first, first + count) of a parameter, on the calling thread, from `grad`, their
+// gradient alone: for a kernel that completes a gradient slice by slice in its own tasks (the
+// weight gradient of a deep layer, row panel by row panel; see Adam::step_in_backward). The same
+// bits as adam_update over the whole parameter.
+template <Scalar T>
+void adam_update_slice(cpu, const AdamStep& s, T* param, const T* grad, T* exp_avg, T* exp_avg_sq, std::size_t first,
+                       std::size_t count) {
+    detail::adam_span(AdamVectorStep<T>(s), param, grad, exp_avg, exp_avg_sq, first, count);
 }
 
 namespace detail {
@@ -165,6 +186,21 @@ struct Bfloat16Moments {
     }
 #endif
 };
+
+// The elements [first, first + count) with bfloat16 moments (see the float adam_span): each
+// element's random bits come from its index in the whole parameter.
+template <Scalar T>
+void adam_span(const AdamVectorStep<T>& adam, T* param, const T* grad, const Bfloat16Moments<T>& moments,
+               std::size_t first, std::size_t count) {
+    simd::for_each_vector<T>(count, [&](std::size_t i, std::size_t lanes) {
+        const std::size_t k = first + i;
+        simd::vec<T> m, v;
+        moments.load(k, lanes, m, v);
+        const auto p = adam(simd::load_partial(param + k, lanes), simd::load_partial(grad + i, lanes), m, v);
+        simd::store_partial(param + k, p, lanes);
+        moments.store(k, lanes, m, v);
+    });
+}
 }  // namespace detail
 
 // The same update with the moments stored as bfloat16 (AdamOptions::moments): they are widened,
@@ -176,15 +212,16 @@ void adam_update(cpu, const AdamStep& s, T* param, const T* grad, bfloat16* exp_
     const AdamVectorStep<T> adam(s);
     const detail::Bfloat16Moments<T> moments{exp_avg, exp_avg_sq, rounding_key};
     detail::parallel_blocks(n, detail::elementwise_block, [&](std::size_t begin, std::size_t end) {
-        simd::for_each_vector<T>(end - begin, [&](std::size_t i, std::size_t lanes) {
-            const std::size_t k = begin + i;
-            simd::vec<T> m, v;
-            moments.load(k, lanes, m, v);
-            const auto p = adam(simd::load_partial(param + k, lanes), simd::load_partial(grad + k, lanes), m, v);
-            simd::store_partial(param + k, p, lanes);
-            moments.store(k, lanes, m, v);
-        });
+        detail::adam_span(adam, param, grad + begin, moments, begin, end - begin);
     });
+}
+
+// The slice of a parameter with bfloat16 moments, on the calling thread (see the float one).
+template <Scalar T>
+void adam_update_slice(cpu, const AdamStep& s, T* param, const T* grad, bfloat16* exp_avg, bfloat16* exp_avg_sq,
+                       std::size_t first, std::size_t count, std::uint32_t rounding_key) {
+    detail::adam_span(AdamVectorStep<T>(s), param, grad, detail::Bfloat16Moments<T>{exp_avg, exp_avg_sq, rounding_key},
+                      first, count);
 }
 
 struct SGDStep {

@@ -26,6 +26,7 @@
 #include "gan/layers/live_tap_weight.hpp"
 #include "gan/layers/packed_weight.hpp"
 #include "gan/layers/parameter.hpp"
+#include "gan/layers/weight_gradient.hpp"
 
 GAN_NAMESPACE_BEGIN
 
@@ -89,8 +90,16 @@ public:
 
     // Accumulates the weight and bias gradients and writes the input gradient.
     void backward(const output_type& dy, input_type& dx) {
-        backward_parameters(dy);
-        backward_input(dy, dx);
+        if (detail::weight_gradient_in_slices(weight_, weight_grad_gemm(), dy.batch())) {
+            // The optimiser updates the weights as their gradient is computed: read them first.
+            // (The weight gradient then computes its columns again, a small matrix on these
+            // deep layers' images.)
+            backward_input(dy, dx);
+            backward_parameters(dy);
+        } else {
+            backward_parameters(dy);
+            backward_input(dy, dx);
+        }
     }
 
     // Writes the input gradient only, leaving the parameter gradients alone: for a network
@@ -121,7 +130,9 @@ public:
         // summation order that starts with the columns forward() left in the workspace (with
         // pix2pix's batch of 1, the backward pass needs no im2col of its own).
         // After zero_grad() the first sample stores its product rather than adding it to zeros.
-        const auto target = weight_.gradient_target();
+        // One sample's gradient may go to the optimiser as it is computed (weight_gradient.hpp).
+        const bool one_sample = dy.batch() == 1 && !direct;
+        const auto target = one_sample ? typename Parameter<T, B>::GradientTarget{} : weight_.gradient_target();
         for (std::size_t n = dy.batch(); n-- > 0;) {
             const bool accumulate = !(target.overwrite && n + 1 == dy.batch());
             if constexpr (direct) {
@@ -131,7 +142,11 @@ public:
                 if (!(cols_hold_last_sample_ && n + 1 == dy.batch()))
                     kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
                 cols_hold_last_sample_ = false;
-                kernels::gemm(B{}, weight_grad_gemm(), dy.data() + n * output_shape::size, cols_.data(), target.data, accumulate);
+                if (one_sample)
+                    detail::store_weight_gradient(weight_, weight_grad_gemm(), dy.data(), cols_.data());
+                else
+                    kernels::gemm(B{}, weight_grad_gemm(), dy.data() + n * output_shape::size, cols_.data(),
+                                  target.data, accumulate);
             }
         }
         if constexpr (Bias)

@@ -22,6 +22,7 @@
 #include "gan/layers/live_tap_weight.hpp"
 #include "gan/layers/packed_weight.hpp"
 #include "gan/layers/parameter.hpp"
+#include "gan/layers/weight_gradient.hpp"
 
 GAN_NAMESPACE_BEGIN
 
@@ -105,14 +106,20 @@ public:
         const kernels::GemmShape weight_grad{In::channels, g.rows(), g.columns(), kernels::Transpose::no,
                                              kernels::Transpose::yes, g.columns(), g.columns(), g.rows()};
         // Samples in order, each accumulated into the gradient: a fixed summation order. After
-        // zero_grad() the first sample stores its product rather than adding it to zeros.
-        const auto target = weight_.gradient_target();
+        // zero_grad() the first sample stores its product rather than adding it to zeros. One
+        // sample's gradient may go to the optimiser as it is computed, after the input gradient
+        // has read the weights (see weight_gradient.hpp).
+        const bool one_sample = dy.batch() == 1;
+        const auto target = one_sample ? typename Parameter<T, B>::GradientTarget{} : weight_.gradient_target();
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             kernels::im2col(B{}, g, dy.data() + n * output_shape::size, cols_.data());
             kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), cols_.data(), dx.data() + n * In::size,
                           false);
-            kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), target.data,
-                          !(target.overwrite && n == 0));
+            if (one_sample)
+                detail::store_weight_gradient(weight_, weight_grad, x_.data(), cols_.data());
+            else
+                kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), target.data,
+                              !(target.overwrite && n == 0));
         }
         if constexpr (Bias)
             kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());

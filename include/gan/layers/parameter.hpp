@@ -114,6 +114,17 @@ public:
     // Where the gradient of `p` goes; the backward pass stores into it (as into a zero gradient).
     virtual T* lend(Parameter<T, B>& p) = 0;
 
+    // Instead of lend, for a backward pass that completes the gradient of `p` a slice at a time
+    // (a deep layer's weight gradient, row panel by row panel: kernels::gemm_row_slabs) and is
+    // done with the value of `p` before the first: begin_slices(p) returns true if the sink
+    // takes them, then update_slice is called once for every element of `p` (from several
+    // threads at once, on disjoint slices), then end_slices(). A sink that returns false is
+    // lent a buffer as before.
+    virtual bool begin_slices(Parameter<T, B>&) { return false; }
+    // The gradient of elements [first, first + count), at grad[0 .. count).
+    virtual void update_slice(const T* /*grad*/, std::size_t /*first*/, std::size_t /*count*/) {}
+    virtual void end_slices() {}
+
 protected:
     ~GradientSink() = default;
 };
@@ -181,6 +192,13 @@ public:
         if (!has_grad()) grad_ = Array<T, B>(value_.shape());
         grad_is_zero_ = false;
         return {grad_.data(), overwrite};
+    }
+
+    // The sink that takes this parameter's gradient slice by slice (see GradientSink), with
+    // begin_slices called: nullptr where there is none or it does not take slices, and the
+    // backward pass uses gradient_target(). A pass that gets one calls end_slices() when done.
+    GradientSink<T, B>* begin_gradient_slices() {
+        return sink_.to != nullptr && sink_.to->begin_slices(*this) ? sink_.to : nullptr;
     }
 
     // Layers whose backward pass writes this parameter's gradient in whole, through

@@ -113,9 +113,10 @@ public:
 
     // On: each parameter whose gradient a backward pass writes in whole (a convolution's weight)
     // is updated during that pass, as soon as the pass has moved on from its layer, from a buffer
-    // lent to one parameter after the other: the gradients never all exist at once (at 128 × 128,
-    // pix2pix's generator holds 160 MiB of them, the lent buffer is its largest weight, 32 MiB),
-    // and each is still in cache when Adam reads it. step() then updates the other parameters.
+    // lent to one parameter after the other, or, for the deep layers' weights, slice by slice as
+    // their gradients are computed (begin_slices): the gradients never all exist at once (at
+    // 128 × 128, pix2pix's generator holds 160 MiB of them; the lent buffer is 4 MiB), and each
+    // is still in cache when Adam reads it. step() then updates the other parameters.
     // The result is bit-identical to backward() then step(). What it costs: every backward pass
     // is a step for those parameters, so call step() after each one (no gradient accumulation;
     // a second pass before step() throws gan::usage_error), and their gradients cannot be read
@@ -213,14 +214,12 @@ private:
         for (const auto& e : parameters_)
             if (e.parameter->gradient_sunk()) e.parameter->set_gradient_sink(nullptr);
     }
-    // The lent buffer, made on first use as large as the largest parameter it may serve, so that
-    // the steady state allocates nothing.
+    // The lent buffer, as large as the largest parameter lent so far: it grows during the first
+    // step and then allocates nothing. The largest weights take their gradients slice by slice
+    // (begin_slices) and are never lent, so this stays far below them (4 MiB for a 128 × 128
+    // U-Net, whose largest weight is 32 MiB).
     T* lent_buffer(std::size_t n) {
-        if (lent_.size() < n) {
-            for (const auto& e : parameters_)
-                if (e.parameter->gradient_sunk()) n = std::max(n, e.parameter->size());
-            lent_ = Array<T, B>({n});
-        }
+        if (lent_.size() < n) lent_ = Array<T, B>({n});
         return lent_.data();
     }
     const T* zero_gradient(std::size_t n) {
@@ -232,6 +231,37 @@ private:
     // The backward pass has moved on to parameter p: the previous one's gradient is complete and
     // its layer is done with its value.
     T* lend(Parameter<T, B>& p) override {
+        pending_ = start_update(p);
+        return lent_buffer(p.size());
+    }
+    // The same update, slice by slice while the backward pass computes the gradient (on the CPU):
+    // the gradient never exists whole, nor goes to memory and back.
+    bool begin_slices(Parameter<T, B>& p) override {
+        if constexpr (!std::is_same_v<B, cpu>) {
+            return false;
+        } else {
+            const std::size_t i = start_update(p);
+            slices_ = {i, scalars(steps_ + 1), p.value().data(), rounding_key(steps_ + 1, i)};
+            return true;
+        }
+    }
+    void update_slice(const T* grad, std::size_t first, std::size_t count) override {
+        if constexpr (std::is_same_v<B, cpu>) {
+            const std::size_t i = slices_.parameter;
+            if (bfloat16_moments())
+                kernels::adam_update_slice(B{}, slices_.step, slices_.value, grad, exp_avg_bf16_[i].data(),
+                                           exp_avg_sq_bf16_[i].data(), first, count, slices_.rounding_key);
+            else
+                kernels::adam_update_slice(B{}, slices_.step, slices_.value, grad, exp_avg_[i].data(),
+                                           exp_avg_sq_[i].data(), first, count);
+        }
+    }
+    void end_slices() override {
+        updated_in_backward_[slices_.parameter] = true;
+        slices_ = {};
+    }
+    // The backward pass has moved on to parameter p (see lend); returns p's index.
+    std::size_t start_update(Parameter<T, B>& p) {
         flush();
         const std::size_t i = index_of(p);
         if (updated_in_backward_[i])
@@ -239,8 +269,7 @@ private:
                               "' got a second gradient before step(); with step_in_backward, each backward pass is a "
                               "step for it: call step() after every backward pass, or turn step_in_backward off to "
                               "accumulate gradients");
-        pending_ = i;
-        return lent_buffer(p.size());
+        return i;
     }
     std::size_t index_of(const Parameter<T, B>& p) const {
         for (std::size_t i = 0; i < parameters_.size(); ++i)
@@ -263,6 +292,12 @@ private:
     bool in_backward_ = false;
     std::vector<bool> updated_in_backward_;  // in the step under way
     std::size_t pending_ = none;             // whose gradient is in lent_, not yet applied
+    struct Slices {                          // the parameter updated slice by slice, if any
+        std::size_t parameter = none;
+        kernels::AdamStep step{};
+        T* value = nullptr;
+        std::uint32_t rounding_key = 0;
+    } slices_;
     Array<T, B> lent_;
 };
 

@@ -300,28 +300,41 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
 //    smaller: a 512 × 8192 C from 1 to 64 pixels), bound by writing C. The blocked loop would
 //    write C a column strip at a time, 64 bytes in each of a block's rows, 32 KiB apart; here
 //    each task writes six rows, six sequential streams.
+// Rows [q·MR, q·MR + MR) of C (+)= op(A) op(B) (fewer in the last panel), C's first of them at
+// c; op(B) packed whole at bp, op(A)'s panel packed into ap.
 template <class T, std::size_t NV>
-void gemm_row_panels(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
-                     std::size_t cs, bool accumulate) {
+void row_panel(std::size_t q, std::size_t m, std::size_t n, std::size_t k, operand<T> a, const T* bp, T* ap, T* c,
+               std::size_t rs, std::size_t cs, bool accumulate) {
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr;
-    const std::size_t panels = (n + NR - 1) / NR;
-    T* bp = gemm_b_workspace().get<T>(k * panels * NR);
+    const std::size_t rows = std::min(MR, m - q * MR), panels = (n + NR - 1) / NR;
+    pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
+    for (std::size_t jp = 0; jp < panels; ++jp)
+        for (std::size_t pc = 0; pc < k; pc += Bk::kc)
+            tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + jp * k * NR + pc * NR, NR, c + jp * NR * cs, rs, cs,
+                      rows, std::min(NR, n - jp * NR), !accumulate && pc == 0);
+}
+
+template <class T, std::size_t NV>
+void gemm_row_panels(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
+                     std::size_t cs, bool accumulate) {
+    constexpr std::size_t MR = gemm_blocking<T>::mr, NR = micro_tile<T, MR, NV>::nr;
+    T* bp = gemm_b_workspace().get<T>(k * ((n + NR - 1) / NR) * NR);
     pack_b<NR>(b, 0, k, 0, n, bp);
     for_blocks(m * n * k >= gemm_parallel_threshold, 1, (m + MR - 1) / MR,
                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
                    T* ap = gemm_a_workspace().get<T>(k * MR);
-                   for (std::size_t q = q0; q < q1; ++q) {
-                       const std::size_t rows = std::min(MR, m - q * MR);
-                       pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
-                       for (std::size_t jp = 0; jp < panels; ++jp)
-                           for (std::size_t pc = 0; pc < k; pc += Bk::kc)
-                               tile::run(std::min(Bk::kc, k - pc), ap + pc * MR, bp + jp * k * NR + pc * NR, NR,
-                                         c + q * MR * rs + jp * NR * cs, rs, cs, rows, std::min(NR, n - jp * NR),
-                                         !accumulate && pc == 0);
-                   }
+                   for (std::size_t q = q0; q < q1; ++q)
+                       row_panel<T, NV>(q, m, n, k, a, bp, ap, c + q * MR * rs, rs, cs, accumulate);
                });
+}
+
+// The C of a product whose C rows are complete one panel at a time, into a buffer of the
+// panel's own (L2-sized) instead of C: the shallow products' rows for gemm_row_slabs.
+inline Workspace& gemm_c_workspace() {
+    thread_local Workspace ws;
+    return ws;
 }
 
 // C (+)= op(A) op(B) with C element (i, j) at c[i * rs + j * cs], A packed here.
@@ -549,6 +562,45 @@ void gemm(cpu, const GemmShape& s, const T* a, const T* b, T* c, bool accumulate
     } else {
         cpu_detail::gemm_unpacked<T>(s.m, s.n, s.k, opa, opb, c, s.ldc, 1, accumulate);
     }
+}
+
+// Whether gemm(cpu, s, ...) completes C a panel of rows at a time, each over the whole of K: the
+// shallow products (at most 64 K steps, at least 512 columns; the weight gradients of the
+// layers on 8 × 8 images and smaller), which gemm_row_slabs can hand on as they are done.
+// Follows gemm's dispatch above.
+inline bool gemm_completes_rows(const GemmShape& s) noexcept {
+    return s.m > 4 && s.n >= cpu_detail::shallow_min_n && s.k > 0 && s.k <= cpu_detail::shallow_max_k;
+}
+
+// C = op(A) op(B) for a product that gemm_completes_rows, without C: each panel of rows is
+// computed into the computing thread's own buffer, L2-sized, and handed to
+// done(first_row, rows, panel), row i of the panel at panel + i * s.n, while still in cache.
+// done runs on the product's threads, for disjoint panels at once. s.ldc is unused. The values
+// are the bits that gemm would store. For an update that reads each value once (the optimiser
+// applied to a weight gradient as it is computed: a 16–32 MiB C never written to memory and read
+// back).
+template <Scalar T, class Done>
+void gemm_row_slabs(cpu, const GemmShape& s, const T* a, const T* b, const Done& done) {
+    if (!gemm_completes_rows(s))
+        throw invalid_argument("gan::kernels::gemm_row_slabs: a " + std::to_string(s.m) + " x " + std::to_string(s.n) +
+                               " x " + std::to_string(s.k) + " product is not computed row panel by row panel; "
+                               "check gemm_completes_rows first and use gemm otherwise");
+    const cpu_detail::operand<T> opa{a, s.lda, s.transpose_a == Transpose::yes};
+    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
+        constexpr std::size_t MR = cpu_detail::gemm_blocking<T>::mr, NR = cpu_detail::micro_tile<T, MR, nv>::nr;
+        T* bp = cpu_detail::gemm_b_workspace().get<T>(s.k * ((s.n + NR - 1) / NR) * NR);
+        cpu_detail::pack_b<NR>(opb, 0, s.k, 0, s.n, bp);
+        cpu_detail::for_blocks(s.m * s.n * s.k >= cpu_detail::gemm_parallel_threshold, 1, (s.m + MR - 1) / MR,
+                               [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+                                   T* ap = cpu_detail::gemm_a_workspace().get<T>(s.k * MR);
+                                   T* panel = cpu_detail::gemm_c_workspace().get<T>(MR * s.n);
+                                   for (std::size_t q = q0; q < q1; ++q) {
+                                       cpu_detail::row_panel<T, nv>(q, s.m, s.n, s.k, opa, bp, ap, panel, s.n, 1, false);
+                                       done(q * MR, std::min(MR, s.m - q * MR), static_cast<const T*>(panel));
+                                   }
+                               });
+    });
 }
 
 // The product with a pre-packed A: s.m and s.k must be a's; s.transpose_a and s.lda are unused.
