@@ -11,6 +11,7 @@
 
 #include <gan/core/error.hpp>
 #include <gan/kernels/conv_implicit.hpp>
+#include <gan/kernels/conv_transpose.hpp>
 #include <gan/kernels/im2col.hpp>
 
 TEST_CASE("im2col gathers the padded windows and col2im scatters them back") {
@@ -238,4 +239,48 @@ TEST_CASE_TEMPLATE("conv_forward_implicit equals im2col + gemm with the packed w
     const gan::kernels::PackedA<T> wrong(3, 17, gan::kernels::Transpose::no, std::vector<T>(51).data(), 17);
     std::vector<T> x(32), y(48);
     CHECK_THROWS_AS(gan::kernels::conv_forward_implicit(gan::cpu{}, g, wrong, x.data(), y.data()), gan::shape_error);
+}
+
+TEST_CASE_TEMPLATE("conv_transpose_forward_packed equals gemm + col2im with the packed weights bit for bit", T, float,
+                   double) {
+    std::mt19937 rng(29);
+    std::uniform_real_distribution<double> value(-1.0, 1.0);
+    // g is the geometry of the convolution the transposed one is the adjoint of: g.channels output
+    // channels of g.height × g.width from g.columns() input pixels. Large enough to fork (over 2^21
+    // multiply-adds) with channel counts that split unevenly into groups of 3 (lcm(6, 16) = 48
+    // rows); a stride-1 geometry (9 taps a channel: lcm(6, 9) = 18 rows); a trimmed 2 × 2 kernel.
+    const gan::kernels::ConvGeometry geometries[] = {{64, 32, 32, 4, 2, 1, 16, 16},
+                                                     {7, 24, 24, 4, 2, 1, 12, 12},
+                                                     {20, 11, 9, 3, 1, 1, 11, 9},
+                                                     {9, 4, 4, 2, 2, 1, 3, 3}};
+    for (const auto& g : geometries)
+        for (const std::size_t in_channels : {std::size_t(5), std::size_t(300)}) {
+            std::vector<T> x(in_channels * g.columns()), w(in_channels * g.rows()), cols(g.rows() * g.columns());
+            for (auto& v : x) v = T(value(rng));
+            for (auto& v : w) v = T(value(rng));
+            // Wᵀ from W stored [in][C·K·K], as ConvTranspose2d packs it.
+            const gan::kernels::PackedA<T> packed(g.rows(), in_channels, gan::kernels::Transpose::yes, w.data(), g.rows());
+            const gan::kernels::GemmShape s{g.rows(), g.columns(), in_channels, gan::kernels::Transpose::yes,
+                                            gan::kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+            INFO("c ", g.channels, " k ", g.kernel, " s ", g.stride, " h ", g.height, " in channels ", in_channels);
+            for (int threads : {1, 2}) {
+                tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+                std::vector<T> expected(g.channels * g.height * g.width, T(5)), y(expected.size(), T(3));
+                gan::kernels::gemm(gan::cpu{}, s, packed, x.data(), cols.data(), false);
+                gan::kernels::col2im(gan::cpu{}, g, cols.data(), expected.data(), false);
+                gan::kernels::conv_transpose_forward_packed(gan::cpu{}, g, packed, x.data(), cols.data(), y.data());
+                CHECK(std::memcmp(y.data(), expected.data(), y.size() * sizeof(T)) == 0);
+            }
+        }
+    // Weights packed for another geometry, or an input of at most four pixels: refused.
+    const gan::kernels::ConvGeometry g{2, 4, 4, 4, 2, 1, 2, 2};
+    const gan::kernels::PackedA<T> packed(32, 3, gan::kernels::Transpose::yes, std::vector<T>(96).data(), 32);
+    std::vector<T> x(12), cols(128), y(32);
+    CHECK_THROWS_AS(gan::kernels::conv_transpose_forward_packed(gan::cpu{}, g, packed, x.data(), cols.data(), y.data()),
+                    gan::shape_error);
+    const gan::kernels::ConvGeometry wider{3, 6, 6, 4, 2, 1, 3, 3};  // 48 rows, 9 pixels
+    std::vector<T> x9(27), cols9(48 * 9), y9(108);
+    CHECK_THROWS_AS(
+        gan::kernels::conv_transpose_forward_packed(gan::cpu{}, wider, packed, x9.data(), cols9.data(), y9.data()),
+        gan::shape_error);
 }

@@ -164,48 +164,50 @@ void im2col(cpu, const ConvGeometry& g, const T* x, T* cols) {
     });
 }
 
+namespace detail {
+// Channel c of col2im (below), on the calling thread.
+template <Scalar T>
+void col2im_channel(const ConvGeometry& g, const T* cols, T* x, std::size_t c, bool accumulate) {
+    T* plane = x + c * g.height * g.width;
+    if (!accumulate) std::fill(plane, plane + g.height * g.width, T(0));
+    if (is_k4s2p1(g)) {
+        for (std::size_t kh = 0; kh < 4; ++kh) {
+            const T* rows = cols + c * 16 * g.columns() + kh * 4 * g.columns();
+            for (std::size_t oh = 0; oh < g.out_height; ++oh) {
+                const std::size_t ih = 2 * oh + kh;  // + 1, as in im2col
+                if (ih < 1 || ih > g.height) continue;
+                const T* r = rows + oh * g.out_width;
+                col2im_k4s2p1_row(r, r + g.columns(), r + 2 * g.columns(), r + 3 * g.columns(), g.out_width,
+                                  plane + (ih - 1) * g.width);
+            }
+        }
+        return;
+    }
+    for (std::size_t kh = 0; kh < g.kernel; ++kh) {
+        const auto rows = tap_range(kh, g.stride, g.padding, g.height, g.out_height);
+        for (std::size_t kw = 0; kw < g.kernel; ++kw) {
+            const auto columns = tap_range(kw, g.stride, g.padding, g.width, g.out_width);
+            const T* row = cols + ((c * g.kernel + kh) * g.kernel + kw) * g.columns();
+            for (std::size_t oh = rows.begin; oh < rows.end; ++oh) {
+                const T* in = row + oh * g.out_width;
+                T* out = plane + (oh * g.stride + kh - g.padding) * g.width;
+                if (g.stride == 1) {
+                    // Contiguous: vectorised (the discriminator's stride-1 layers).
+                    for (std::size_t ow = columns.begin; ow < columns.end; ++ow) out[ow + kw - g.padding] += in[ow];
+                } else {
+                    for (std::size_t ow = columns.begin; ow < columns.end; ++ow) out[ow * g.stride + kw - g.padding] += in[ow];
+                }
+            }
+        }
+    }
+}
+}  // namespace detail
+
 // One sample: x [C][H][W] (+)= scatter of cols [C·K·K][OH·OW]. Each channel is summed in the
 // same (kh, kw, oh, ow) order on any thread.
 template <Scalar T>
 void col2im(cpu, const ConvGeometry& g, const T* cols, T* x, bool accumulate) {
-    if (detail::is_k4s2p1(g)) {
-        detail::parallel_items(g.channels, [&](std::size_t c) {
-            T* plane = x + c * g.height * g.width;
-            if (!accumulate) std::fill(plane, plane + g.height * g.width, T(0));
-            for (std::size_t kh = 0; kh < 4; ++kh) {
-                const T* rows = cols + c * 16 * g.columns() + kh * 4 * g.columns();
-                for (std::size_t oh = 0; oh < g.out_height; ++oh) {
-                    const std::size_t ih = 2 * oh + kh;  // + 1, as in im2col
-                    if (ih < 1 || ih > g.height) continue;
-                    const T* r = rows + oh * g.out_width;
-                    detail::col2im_k4s2p1_row(r, r + g.columns(), r + 2 * g.columns(), r + 3 * g.columns(), g.out_width,
-                                              plane + (ih - 1) * g.width);
-                }
-            }
-        });
-        return;
-    }
-    detail::parallel_items(g.channels, [&](std::size_t c) {
-        T* plane = x + c * g.height * g.width;
-        if (!accumulate) std::fill(plane, plane + g.height * g.width, T(0));
-        for (std::size_t kh = 0; kh < g.kernel; ++kh) {
-            const auto rows = detail::tap_range(kh, g.stride, g.padding, g.height, g.out_height);
-            for (std::size_t kw = 0; kw < g.kernel; ++kw) {
-                const auto columns = detail::tap_range(kw, g.stride, g.padding, g.width, g.out_width);
-                const T* row = cols + ((c * g.kernel + kh) * g.kernel + kw) * g.columns();
-                for (std::size_t oh = rows.begin; oh < rows.end; ++oh) {
-                    const T* in = row + oh * g.out_width;
-                    T* out = plane + (oh * g.stride + kh - g.padding) * g.width;
-                    if (g.stride == 1) {
-                        // Contiguous: vectorised (the discriminator's stride-1 layers).
-                        for (std::size_t ow = columns.begin; ow < columns.end; ++ow) out[ow + kw - g.padding] += in[ow];
-                    } else {
-                        for (std::size_t ow = columns.begin; ow < columns.end; ++ow) out[ow * g.stride + kw - g.padding] += in[ow];
-                    }
-                }
-            }
-        }
-    });
+    detail::parallel_items(g.channels, [&](std::size_t c) { detail::col2im_channel(g, cols, x, c, accumulate); });
 }
 
 }  // namespace kernels

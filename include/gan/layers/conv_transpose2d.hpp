@@ -7,6 +7,7 @@
 // Parameters as in PyTorch: weight [in][out][k][k], bias [out].
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/kernels/elementwise.hpp"
+#include "gan/kernels/conv_transpose.hpp"
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
 #include "gan/layers/checks.hpp"
@@ -180,8 +182,13 @@ private:
         const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
                                          kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         for (std::size_t n = 0; n < x.batch(); ++n) {
-            kernels::gemm(B{}, columns, w, x.data() + n * In::size, cols, false);
-            kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);
+            if constexpr (std::is_same_v<Weights, kernels::PackedA<T>>) {
+                kernels::conv_transpose_forward_packed(B{}, g, w, x.data() + n * In::size, cols,
+                                                       y.data() + n * output_shape::size);
+            } else {
+                kernels::gemm(B{}, columns, w, x.data() + n * In::size, cols, false);
+                kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);
+            }
         }
         if constexpr (Bias)
             kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <numeric>
 #include <string>
 #include <type_traits>
 
@@ -136,6 +137,47 @@ struct a_prepacked {
     const T* data;
 };
 
+// One block of C on the calling thread, over the whole of K: the rows of A panels [q0, q1) and
+// the column panels [p0, p1) of C (+)= op(A) · op(B), packing the block's B panels (a buffer
+// for group_panels of them) and, unless A is pre-packed, its A panels as it goes.
+template <class T, std::size_t NV, class ASource, class BSource>
+void gemm_block(std::size_t m, std::size_t n, std::size_t k, const ASource& a, const BSource& b, T* c, std::size_t rs,
+                std::size_t cs, bool accumulate, std::size_t q0, std::size_t q1, std::size_t p0, std::size_t p1,
+                std::size_t group_panels) {
+    using Bk = gemm_blocking<T>;
+    using tile = micro_tile<T, Bk::mr, NV>;
+    constexpr std::size_t MR = Bk::mr, NR = tile::nr;
+    constexpr bool pack_a_here = std::is_same_v<ASource, a_to_pack<T>>;
+    const std::size_t a_panels = (m + MR - 1) / MR;
+    const std::size_t block_panels = Bk::mc / MR;  // A panels per L2 block
+    const std::size_t kb_max = std::min(Bk::kc, k);
+    const std::size_t j0 = p0 * NR, cols = std::min(n, p1 * NR) - j0;
+    T* bp = gemm_b_workspace().get<T>(kb_max * group_panels * NR);
+    T* ap = pack_a_here ? gemm_a_workspace().get<T>(kb_max * block_panels * MR) : nullptr;
+    for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
+        const std::size_t kb = std::min(Bk::kc, k - pc);
+        const bool overwrite = !accumulate && pc == 0;
+        pack_b<NR>(b, pc, kb, j0, cols, bp);
+        for (std::size_t qb = q0; qb < q1; qb += block_panels) {
+            const std::size_t qe = std::min(q1, qb + block_panels);
+            const T* a_block;  // panel q at a_block + (q - qb) * kb * MR
+            if constexpr (pack_a_here) {
+                pack_a<MR>(a.a, qb * MR, std::min(m, qe * MR) - qb * MR, pc, kb, ap, kb * MR);
+                a_block = ap;
+            } else {
+                a_block = a.data + pc * a_panels * MR + qb * kb * MR;  // a K step's panels, kb × MR each
+            }
+            for (std::size_t jp = p0; jp < p1; ++jp) {
+                const std::size_t j = jp * NR, width = std::min(NR, n - j);
+                for (std::size_t q = qb; q < qe; ++q)
+                    tile::template run<false, !pack_a_here>(kb, a_block + (q - qb) * kb * MR, bp + (jp - p0) * kb * NR,
+                                                            NR, c + q * MR * rs + j * cs, rs, cs,
+                                                            std::min(MR, m - q * MR), width, overwrite);
+            }
+        }
+    }
+}
+
 // C (+)= op(A) · op(B) on more than one thread with one fork per product: each task runs the
 // whole K loop over its own block of C, packing the B panels of its own columns and, unless A
 // comes pre-packed (PackedA: the weights of the const inference pass), the A panels of its own
@@ -175,39 +217,13 @@ void gemm_tasks(std::size_t m, std::size_t n, std::size_t k, const ASource& a, c
             }
         }
     }
-    const std::size_t block_panels = Bk::mc / MR;  // A panels per L2 block
-    const std::size_t kb_max = std::min(Bk::kc, k);
     // Every block asks for buffers of the widest block's size, so that a thread's buffers stop
     // growing once it has run one block of a shape, whichever blocks it gets.
     const std::size_t group_panels = (panels + column_groups - 1) / column_groups;
     const auto run_block = [&](std::size_t r, std::size_t g) {
-        const std::size_t q0 = r * a_panels / row_groups, q1 = (r + 1) * a_panels / row_groups;
-        const std::size_t p0 = g * panels / column_groups, p1 = (g + 1) * panels / column_groups;
-        const std::size_t j0 = p0 * NR, cols = std::min(n, p1 * NR) - j0;
-        T* bp = gemm_b_workspace().get<T>(kb_max * group_panels * NR);
-        T* ap = pack_a_here ? gemm_a_workspace().get<T>(kb_max * block_panels * MR) : nullptr;
-        for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
-            const std::size_t kb = std::min(Bk::kc, k - pc);
-            const bool overwrite = !accumulate && pc == 0;
-            pack_b<NR>(b, pc, kb, j0, cols, bp);
-            for (std::size_t qb = q0; qb < q1; qb += block_panels) {
-                const std::size_t qe = std::min(q1, qb + block_panels);
-                const T* a_block;  // panel q at a_block + (q - qb) * kb * MR
-                if constexpr (pack_a_here) {
-                    pack_a<MR>(a.a, qb * MR, std::min(m, qe * MR) - qb * MR, pc, kb, ap, kb * MR);
-                    a_block = ap;
-                } else {
-                    a_block = a.data + pc * a_panels * MR + qb * kb * MR;  // a K step's panels, kb × MR each
-                }
-                for (std::size_t jp = p0; jp < p1; ++jp) {
-                    const std::size_t j = jp * NR, width = std::min(NR, n - j);
-                    for (std::size_t q = qb; q < qe; ++q)
-                        tile::template run<false, !pack_a_here>(kb, a_block + (q - qb) * kb * MR,
-                                                                bp + (jp - p0) * kb * NR, NR, c + q * MR * rs + j * cs,
-                                                                rs, cs, std::min(MR, m - q * MR), width, overwrite);
-                }
-            }
-        }
+        gemm_block<T, NV>(m, n, k, a, b, c, rs, cs, accumulate, r * a_panels / row_groups,
+                          (r + 1) * a_panels / row_groups, g * panels / column_groups, (g + 1) * panels / column_groups,
+                          group_panels);
     };
     for_blocks(true, row_groups, column_groups, [&](std::size_t r0, std::size_t r1, std::size_t g0, std::size_t g1) {
         for (std::size_t r = r0; r < r1; ++r)
@@ -626,6 +642,47 @@ void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool a
     cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
         cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, cpu_detail::a_prepacked<T>{a.data()}, opb, c, s.ldc,
                                         1, accumulate);
+    });
+}
+
+// C = A · op(B) with A pre-packed and more than four columns, split between the threads by rows
+// alone, in groups of whole units of `unit` rows (and whole register tiles); done(row0, row1)
+// runs on each group's thread as soon as the group's rows are complete, while they are still
+// in that core's cache. For a product whose rows are consumed in units: a transposed
+// convolution's column matrix, scattered channel by channel (k² rows each) by col2im, which
+// would otherwise read on one core much of what the other has just written. Each group packs
+// all of B. C has gemm's bits (s.m and s.k as packed; s.transpose_a and s.lda unused).
+template <Scalar T, class Done>
+void gemm_in_row_groups(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, std::size_t unit,
+                        const Done& done) {
+    if (s.m != a.rows() || s.k != a.depth() || s.n <= 4 || unit == 0 || s.m % unit != 0)
+        throw shape_error("gemm_in_row_groups: the shape asks for " + std::to_string(s.m) + " x " + std::to_string(s.n) +
+                          " x " + std::to_string(s.k) + " in units of " + std::to_string(unit) + " rows, but A was packed as " +
+                          std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
+                          "; it needs A's shape, more than 4 columns and whole units");
+    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    const cpu_detail::a_prepacked<T> pa{a.data()};
+    cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
+        constexpr std::size_t MR = cpu_detail::gemm_blocking<T>::mr, NR = cpu_detail::micro_tile<T, MR, nv>::nr;
+        const std::size_t threads =
+            s.m * s.n * s.k >= cpu_detail::gemm_parallel_threshold ? cpu_detail::gemm_threads() : 1;
+        const std::size_t granule = std::lcm(MR, unit), granules = (s.m + granule - 1) / granule;
+        const std::size_t groups = std::min(granules, threads);
+        if (groups <= 1) {
+            cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, pa, opb, c, s.ldc, 1, false);
+            done(std::size_t(0), s.m);
+            return;
+        }
+        const std::size_t panels = (s.n + NR - 1) / NR;
+        cpu_detail::for_blocks(true, 1, groups, [&](std::size_t, std::size_t, std::size_t g0, std::size_t g1) {
+            for (std::size_t g = g0; g < g1; ++g) {
+                const std::size_t row0 = g * granules / groups * granule;
+                const std::size_t row1 = std::min(s.m, (g + 1) * granules / groups * granule);
+                cpu_detail::gemm_block<T, nv>(s.m, s.n, s.k, pa, opb, c, s.ldc, 1, false, row0 / MR,
+                                              (row1 + MR - 1) / MR, 0, panels, panels);
+                done(row0, row1);
+            }
+        });
     });
 }
 
