@@ -3,6 +3,7 @@
 // panels packed straight from the image against those packed from im2col.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -241,7 +242,7 @@ TEST_CASE_TEMPLATE("conv_forward_implicit equals im2col + gemm with the packed w
     CHECK_THROWS_AS(gan::kernels::conv_forward_implicit(gan::cpu{}, g, wrong, x.data(), y.data()), gan::shape_error);
 }
 
-TEST_CASE_TEMPLATE("conv_transpose_forward_packed equals gemm + col2im with the packed weights bit for bit", T, float,
+TEST_CASE_TEMPLATE("conv_transpose_forward equals gemm + col2im bit for bit, with W packed or as stored", T, float,
                    double) {
     std::mt19937 rng(29);
     std::uniform_real_distribution<double> value(-1.0, 1.0);
@@ -268,7 +269,11 @@ TEST_CASE_TEMPLATE("conv_transpose_forward_packed equals gemm + col2im with the 
                 std::vector<T> expected(g.channels * g.height * g.width, T(5)), y(expected.size(), T(3));
                 gan::kernels::gemm(gan::cpu{}, s, packed, x.data(), cols.data(), false);
                 gan::kernels::col2im(gan::cpu{}, g, cols.data(), expected.data(), false);
-                gan::kernels::conv_transpose_forward_packed(gan::cpu{}, g, packed, x.data(), cols.data(), y.data());
+                gan::kernels::conv_transpose_forward(gan::cpu{}, g, packed, x.data(), cols.data(), y.data());
+                CHECK(std::memcmp(y.data(), expected.data(), y.size() * sizeof(T)) == 0);
+                // W as stored, packed by the product's tasks (the training passes).
+                std::fill(y.begin(), y.end(), T(3));
+                gan::kernels::conv_transpose_forward(gan::cpu{}, g, w.data(), in_channels, x.data(), cols.data(), y.data());
                 CHECK(std::memcmp(y.data(), expected.data(), y.size() * sizeof(T)) == 0);
             }
         }
@@ -276,11 +281,14 @@ TEST_CASE_TEMPLATE("conv_transpose_forward_packed equals gemm + col2im with the 
     const gan::kernels::ConvGeometry g{2, 4, 4, 4, 2, 1, 2, 2};
     const gan::kernels::PackedA<T> packed(32, 3, gan::kernels::Transpose::yes, std::vector<T>(96).data(), 32);
     std::vector<T> x(12), cols(128), y(32);
-    CHECK_THROWS_AS(gan::kernels::conv_transpose_forward_packed(gan::cpu{}, g, packed, x.data(), cols.data(), y.data()),
+    CHECK_THROWS_AS(gan::kernels::conv_transpose_forward(gan::cpu{}, g, packed, x.data(), cols.data(), y.data()),
+                    gan::shape_error);
+    CHECK_THROWS_AS(gan::kernels::conv_transpose_forward(gan::cpu{}, g, std::vector<T>(96).data(), 3, x.data(),
+                                                         cols.data(), y.data()),
                     gan::shape_error);
     const gan::kernels::ConvGeometry wider{3, 6, 6, 4, 2, 1, 3, 3};  // 48 rows, 9 pixels
     std::vector<T> x9(27), cols9(48 * 9), y9(108);
     CHECK_THROWS_AS(
-        gan::kernels::conv_transpose_forward_packed(gan::cpu{}, wider, packed, x9.data(), cols9.data(), y9.data()),
+        gan::kernels::conv_transpose_forward(gan::cpu{}, wider, packed, x9.data(), cols9.data(), y9.data()),
         gan::shape_error);
 }

@@ -20,6 +20,7 @@
 #include "gan/kernels/elementwise.hpp"
 #include "gan/kernels/conv_implicit.hpp"
 #include "gan/kernels/conv_single.hpp"
+#include "gan/kernels/conv_transpose.hpp"
 #include "gan/kernels/gemm.hpp"
 #include "gan/kernels/im2col.hpp"
 #include "gan/layers/checks.hpp"
@@ -115,6 +116,9 @@ public:
             if constexpr (direct) {
                 kernels::conv_single_backward_input(B{}, g, std::as_const(weight_).value().data(), dy_n,
                                                     dx.data() + n * In::size, cols_.data());
+            } else if constexpr (geometry().columns() > 4) {  // split by input channels: kernels/conv_transpose.hpp
+                kernels::conv_transpose_forward(B{}, g, std::as_const(weight_).value().data(), OutChannels, dy_n,
+                                                cols_.data(), dx.data() + n * In::size);
             } else {
                 kernels::gemm(B{}, input_grad_gemm(), std::as_const(weight_).value().data(), dy_n, cols_.data(), false);
                 kernels::col2im(B{}, g, cols_.data(), dx.data() + n * In::size, false);

@@ -183,8 +183,10 @@ private:
                                          kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         for (std::size_t n = 0; n < x.batch(); ++n) {
             if constexpr (std::is_same_v<Weights, kernels::PackedA<T>>) {
-                kernels::conv_transpose_forward_packed(B{}, g, w, x.data() + n * In::size, cols,
-                                                       y.data() + n * output_shape::size);
+                kernels::conv_transpose_forward(B{}, g, w, x.data() + n * In::size, cols, y.data() + n * output_shape::size);
+            } else if constexpr (std::is_same_v<Weights, const T*> && packed_inference) {  // more than four pixels
+                kernels::conv_transpose_forward(B{}, g, w, In::channels, x.data() + n * In::size, cols,
+                                                y.data() + n * output_shape::size);
             } else {
                 kernels::gemm(B{}, columns, w, x.data() + n * In::size, cols, false);
                 kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);

@@ -645,45 +645,65 @@ void gemm(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, bool a
     });
 }
 
-// C = A · op(B) with A pre-packed and more than four columns, split between the threads by rows
-// alone, in groups of whole units of `unit` rows (and whole register tiles); done(row0, row1)
-// runs on each group's thread as soon as the group's rows are complete, while they are still
-// in that core's cache. For a product whose rows are consumed in units: a transposed
-// convolution's column matrix, scattered channel by channel (k² rows each) by col2im, which
-// would otherwise read on one core much of what the other has just written. Each group packs
-// all of B. C has gemm's bits (s.m and s.k as packed; s.transpose_a and s.lda unused).
-template <Scalar T, class Done>
-void gemm_in_row_groups(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, std::size_t unit,
-                        const Done& done) {
-    if (s.m != a.rows() || s.k != a.depth() || s.n <= 4 || unit == 0 || s.m % unit != 0)
-        throw shape_error("gemm_in_row_groups: the shape asks for " + std::to_string(s.m) + " x " + std::to_string(s.n) +
-                          " x " + std::to_string(s.k) + " in units of " + std::to_string(unit) + " rows, but A was packed as " +
-                          std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
-                          "; it needs A's shape, more than 4 columns and whole units");
-    const cpu_detail::operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
-    const cpu_detail::a_prepacked<T> pa{a.data()};
-    cpu_detail::with_tile_vectors<T>(s.n, [&](auto nv) {
-        constexpr std::size_t MR = cpu_detail::gemm_blocking<T>::mr, NR = cpu_detail::micro_tile<T, MR, nv>::nr;
-        const std::size_t threads =
-            s.m * s.n * s.k >= cpu_detail::gemm_parallel_threshold ? cpu_detail::gemm_threads() : 1;
+namespace cpu_detail {
+// gemm_in_row_groups (below) for A as packed (a_prepacked) or as stored (a_to_pack).
+template <class T, class ASource, class Done>
+void gemm_row_groups(const GemmShape& s, const ASource& a, const T* b, T* c, std::size_t unit, const Done& done) {
+    const operand<T> opb{b, s.ldb, s.transpose_b == Transpose::yes};
+    with_tile_vectors<T>(s.n, [&](auto nv) {
+        constexpr std::size_t MR = gemm_blocking<T>::mr, NR = micro_tile<T, MR, nv>::nr;
+        const std::size_t threads = s.m * s.n * s.k >= gemm_parallel_threshold ? gemm_threads() : 1;
         const std::size_t granule = std::lcm(MR, unit), granules = (s.m + granule - 1) / granule;
         const std::size_t groups = std::min(granules, threads);
         if (groups <= 1) {
-            cpu_detail::gemm_blocked<T, nv>(s.m, s.n, s.k, pa, opb, c, s.ldc, 1, false);
+            gemm_blocked<T, nv>(s.m, s.n, s.k, a, opb, c, s.ldc, 1, false);
             done(std::size_t(0), s.m);
             return;
         }
         const std::size_t panels = (s.n + NR - 1) / NR;
-        cpu_detail::for_blocks(true, 1, groups, [&](std::size_t, std::size_t, std::size_t g0, std::size_t g1) {
+        for_blocks(true, 1, groups, [&](std::size_t, std::size_t, std::size_t g0, std::size_t g1) {
             for (std::size_t g = g0; g < g1; ++g) {
                 const std::size_t row0 = g * granules / groups * granule;
                 const std::size_t row1 = std::min(s.m, (g + 1) * granules / groups * granule);
-                cpu_detail::gemm_block<T, nv>(s.m, s.n, s.k, pa, opb, c, s.ldc, 1, false, row0 / MR,
-                                              (row1 + MR - 1) / MR, 0, panels, panels);
+                gemm_block<T, nv>(s.m, s.n, s.k, a, opb, c, s.ldc, 1, false, row0 / MR, (row1 + MR - 1) / MR, 0, panels,
+                                  panels);
                 done(row0, row1);
             }
         });
     });
+}
+
+inline std::string row_groups_shape(const GemmShape& s, std::size_t unit) {
+    return std::to_string(s.m) + " x " + std::to_string(s.n) + " x " + std::to_string(s.k) + " in units of " +
+           std::to_string(unit) + " rows";
+}
+}  // namespace cpu_detail
+
+// C = op(A) · op(B) with more than four columns, split between the threads by rows alone, in
+// groups of whole units of `unit` rows (and whole register tiles); done(row0, row1) runs on each
+// group's thread as soon as the group's rows are complete, while they are still in that core's
+// cache. For a product whose rows are consumed in units: the column matrix of a transposed
+// convolution (or of a convolution's input gradient), scattered channel by channel (k² rows
+// each) by col2im, which would otherwise read on one core much of what the other has just
+// written. Each group packs all of B. C has gemm's bits.
+template <Scalar T, class Done>
+void gemm_in_row_groups(cpu, const GemmShape& s, const T* a, const T* b, T* c, std::size_t unit, const Done& done) {
+    if (s.n <= 4 || unit == 0 || s.m % unit != 0)
+        throw shape_error("gemm_in_row_groups: a " + cpu_detail::row_groups_shape(s, unit) +
+                          " product; it needs more than 4 columns and whole units (use gemm otherwise)");
+    cpu_detail::gemm_row_groups<T>(s, cpu_detail::a_to_pack<T>{{a, s.lda, s.transpose_a == Transpose::yes}}, b, c, unit,
+                                   done);
+}
+
+// The same with A pre-packed (s.m and s.k as packed; s.transpose_a and s.lda unused).
+template <Scalar T, class Done>
+void gemm_in_row_groups(cpu, const GemmShape& s, const PackedA<T>& a, const T* b, T* c, std::size_t unit,
+                        const Done& done) {
+    if (s.m != a.rows() || s.k != a.depth() || s.n <= 4 || unit == 0 || s.m % unit != 0)
+        throw shape_error("gemm_in_row_groups: a " + cpu_detail::row_groups_shape(s, unit) +
+                          " product with A packed as " + std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
+                          "; it needs A's shape, more than 4 columns and whole units");
+    cpu_detail::gemm_row_groups<T>(s, cpu_detail::a_prepacked<T>{a.data()}, b, c, unit, done);
 }
 
 // Aᵀ of an m × k product with at most four columns, stored once for many calls in the order the
