@@ -99,6 +99,13 @@ inline Workspace& gemm_b_workspace() {
     return ws;
 }
 
+// A panel of C's rows, computed here instead of in C and handed on while in cache
+// (gemm_row_slabs).
+inline Workspace& gemm_c_workspace() {
+    thread_local Workspace ws;
+    return ws;
+}
+
 // Threads that may run a product's tasks: the arena's, or fewer where a tbb::global_control
 // limits them (as the benchmarks' and the command-line tools' --threads do). The arena alone still
 // reports every core then, and a product split into tasks for threads that never come would run
@@ -306,16 +313,6 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
     }
 }
 
-// C (+)= op(A) op(B) a panel of MR rows at a time: each task packs its rows of op(A) over the
-// whole of K and runs them against all of op(B), packed once, sweeping C's rows. Same K steps and
-// tiles as gemm_blocked, hence the same bits. Two shapes want this order:
-//  - tall: C one tile wide (n <= NR) and op(A) stored row by row: the product is bound by
-//    reading A, which is packed from MR long sequential streams rather than K-step slices of
-//    many rows;
-//  - shallow: a short K (one KC step; the weight gradients of the layers on 8 × 8 images and
-//    smaller: a 512 × 8192 C from 1 to 64 pixels), bound by writing C. The blocked loop would
-//    write C a column strip at a time, 64 bytes in each of a block's rows, 32 KiB apart; here
-//    each task writes six rows, six sequential streams.
 // Rows [q·MR, q·MR + MR) of C (+)= op(A) op(B) (fewer in the last panel), C's first of them at
 // c; op(B) packed whole at bp, op(A)'s panel packed into ap.
 template <class T, std::size_t NV>
@@ -332,6 +329,16 @@ void row_panel(std::size_t q, std::size_t m, std::size_t n, std::size_t k, opera
                       rows, std::min(NR, n - jp * NR), !accumulate && pc == 0);
 }
 
+// C (+)= op(A) op(B) a panel of MR rows at a time: each task packs its rows of op(A) over the
+// whole of K and runs them against all of op(B), packed once, sweeping C's rows. Same K steps and
+// tiles as gemm_blocked, hence the same bits. Two shapes want this order:
+//  - tall: C one tile wide (n <= NR) and op(A) stored row by row: the product is bound by
+//    reading A, which is packed from MR long sequential streams rather than K-step slices of
+//    many rows;
+//  - shallow: a short K (one KC step; the weight gradients of the layers on 8 × 8 images and
+//    smaller: a 512 × 8192 C from 1 to 64 pixels), bound by writing C. The blocked loop would
+//    write C a column strip at a time, 64 bytes in each of a block's rows, 32 KiB apart; here
+//    each task writes six rows, six sequential streams.
 template <class T, std::size_t NV>
 void gemm_row_panels(std::size_t m, std::size_t n, std::size_t k, operand<T> a, operand<T> b, T* c, std::size_t rs,
                      std::size_t cs, bool accumulate) {
@@ -344,13 +351,6 @@ void gemm_row_panels(std::size_t m, std::size_t n, std::size_t k, operand<T> a, 
                    for (std::size_t q = q0; q < q1; ++q)
                        row_panel<T, NV>(q, m, n, k, a, bp, ap, c + q * MR * rs, rs, cs, accumulate);
                });
-}
-
-// The C of a product whose C rows are complete one panel at a time, into a buffer of the
-// panel's own (L2-sized) instead of C: the shallow products' rows for gemm_row_slabs.
-inline Workspace& gemm_c_workspace() {
-    thread_local Workspace ws;
-    return ws;
 }
 
 // C (+)= op(A) op(B) with C element (i, j) at c[i * rs + j * cs], A packed here.
