@@ -198,34 +198,46 @@ std::vector<float> state_of(gan::Adam<float>& adam) {
     return v;
 }
 
-}  // namespace
+// Two copies of a chain on the same data: one trained by backward() then Adam's step(), the
+// other by an Adam that steps in backward.
+template <class ChainType>
+struct PlainAndFused {
+    ChainType plain{3}, fused{3};
+    gan::Adam<float> adam_plain, adam_fused;
+    gan::Random data_plain{11}, data_fused{11};
 
-TEST_CASE("Adam stepping in backward gives the weights and state of backward then step, bit for bit") {
-    const gan::AdamOptions options{.lr = 1e-2, .beta1 = 0.5, .weight_decay = 0.01};
-    Chain plain(3), fused(3);
-    gan::Adam<float> adam_plain(options), adam_fused(options);
-    adam_plain.add(plain);
-    adam_fused.add(fused);
-    adam_fused.step_in_backward(true);
-    CHECK(adam_fused.steps_in_backward());
-    gan::Random data_plain(11), data_fused(11);
-    for (int step = 0; step < 4; ++step) {
-        CAPTURE(step);
-        // The last step stops before the first layer: its weight must still take Adam's step
-        // for a zero gradient (its moments decay), as in step() without step_in_backward.
-        const bool through_down = step != 3;
+    explicit PlainAndFused(const gan::AdamOptions& options) : adam_plain(options), adam_fused(options) {
+        adam_plain.add(plain);
+        adam_fused.add(fused);
+        adam_fused.step_in_backward(true);
+    }
+    void step(bool through_down) {
         adam_plain.zero_grad();
         plain.pass(data_plain, through_down);
         adam_plain.step();
         adam_fused.zero_grad();
         fused.pass(data_fused, through_down);
         adam_fused.step();
+    }
+    bool same() { return fused.values() == plain.values() && state_of(adam_fused) == state_of(adam_plain); }
+};
+
+}  // namespace
+
+TEST_CASE("Adam stepping in backward gives the weights and state of backward then step, bit for bit") {
+    PlainAndFused<Chain> chains({.lr = 1e-2, .beta1 = 0.5, .weight_decay = 0.01});
+    auto& [plain, fused, adam_plain, adam_fused, data_plain, data_fused] = chains;
+    CHECK(adam_fused.steps_in_backward());
+    for (int step = 0; step < 4; ++step) {
+        CAPTURE(step);
+        // The last step stops before the first layer: its weight must still take Adam's step
+        // for a zero gradient (its moments decay), as in step() without step_in_backward.
+        chains.step(step != 3);
         if (step == 1) {
             adam_plain.set_lr(5e-3);
             adam_fused.set_lr(5e-3);
         }
-        CHECK(fused.values() == plain.values());
-        CHECK(state_of(adam_fused) == state_of(adam_plain));
+        CHECK(chains.same());
     }
     CHECK(plain.values() != Chain(3).values());  // it trained
 
@@ -248,23 +260,12 @@ TEST_CASE_TEMPLATE("Adam stepping in backward slice by slice gives the bits of b
         CAPTURE(gan::to_string(moments));
         REQUIRE(gan::kernels::gemm_completes_rows({64, 2048, 16, gan::kernels::Transpose::no,
                                                    gan::kernels::Transpose::yes, 16, 16, 2048}));
-        const gan::AdamOptions options{.lr = 1e-2, .beta1 = 0.5, .weight_decay = 0.01, .moments = moments};
-        ChainType plain(3), fused(3);
-        gan::Adam<float> adam_plain(options), adam_fused(options);
-        adam_plain.add(plain);
-        adam_fused.add(fused);
-        adam_fused.step_in_backward(true);
-        gan::Random data_plain(11), data_fused(11);
+        PlainAndFused<ChainType> chains({.lr = 1e-2, .beta1 = 0.5, .weight_decay = 0.01, .moments = moments});
+        auto& [plain, fused, adam_plain, adam_fused, data_plain, data_fused] = chains;
         for (int step = 0; step < 3; ++step) {
             CAPTURE(step);
-            adam_plain.zero_grad();
-            plain.pass(data_plain, step != 2);
-            adam_plain.step();
-            adam_fused.zero_grad();
-            fused.pass(data_fused, step != 2);
-            adam_fused.step();
-            CHECK(fused.values() == plain.values());
-            CHECK(state_of(adam_fused) == state_of(adam_plain));
+            chains.step(step != 2);
+            CHECK(chains.same());
             // The input gradients read the weights before the update.
             CHECK(std::memcmp(fused.dh.data(), plain.dh.data(), plain.dh.size() * sizeof(float)) == 0);
         }
@@ -449,23 +450,10 @@ TEST_CASE("bfloat16 moments: deterministic for any thread count, and stepping in
     };
     CHECK(run(1) == run(2));
 
-    const gan::AdamOptions options{.lr = 1e-2, .beta1 = 0.5, .moments = gan::AdamMoments::bfloat16};
-    Chain plain(3), fused(3);
-    gan::Adam<float> adam_plain(options), adam_fused(options);
-    adam_plain.add(plain);
-    adam_fused.add(fused);
-    adam_fused.step_in_backward(true);
-    gan::Random data_plain(11), data_fused(11);
-    for (int step = 0; step < 3; ++step) {
-        adam_plain.zero_grad();
-        plain.pass(data_plain, step != 2);
-        adam_plain.step();
-        adam_fused.zero_grad();
-        fused.pass(data_fused, step != 2);
-        adam_fused.step();
-    }
-    CHECK(fused.values() == plain.values());
-    CHECK(state_of(adam_fused) == state_of(adam_plain));
+    PlainAndFused<Chain> chains({.lr = 1e-2, .beta1 = 0.5, .moments = gan::AdamMoments::bfloat16});
+    auto& [plain, fused, adam_plain, adam_fused, data_plain, data_fused] = chains;
+    for (int step = 0; step < 3; ++step) chains.step(step != 2);
+    CHECK(chains.same());
     CHECK(plain.values() != Chain(3).values());
 
     // visit_state shows the moments as floats and rounds what a visitor writes to nearest;
