@@ -177,19 +177,23 @@ private:
 
     // Through the geometry g (this layer's, or without its dead taps) and Wᵀ [g.rows()][in]: the
     // weights w [in][g.rows()] as stored (const T*), or packed (kernels::PackedA, StreamedA).
+    // More than four input pixels split the product by output channels
+    // (kernels::conv_transpose_forward); at most four (StreamedA, or W as stored) take gemm's
+    // kernels for few columns and col2im.
     template <class Weights>
     void scatter(const input_type& x, output_type& y, const kernels::ConvGeometry& g, const Weights& w, T* cols) const {
-        const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
-                                         kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
         for (std::size_t n = 0; n < x.batch(); ++n) {
+            const T* x_n = x.data() + n * In::size;
+            T* y_n = y.data() + n * output_shape::size;
             if constexpr (std::is_same_v<Weights, kernels::PackedA<T>>) {
-                kernels::conv_transpose_forward(B{}, g, w, x.data() + n * In::size, cols, y.data() + n * output_shape::size);
-            } else if constexpr (std::is_same_v<Weights, const T*> && packed_inference) {  // more than four pixels
-                kernels::conv_transpose_forward(B{}, g, w, In::channels, x.data() + n * In::size, cols,
-                                                y.data() + n * output_shape::size);
+                kernels::conv_transpose_forward(B{}, g, w, x_n, cols, y_n);
+            } else if constexpr (std::is_same_v<Weights, const T*> && packed_inference) {
+                kernels::conv_transpose_forward(B{}, g, w, In::channels, x_n, cols, y_n);
             } else {
-                kernels::gemm(B{}, columns, w, x.data() + n * In::size, cols, false);
-                kernels::col2im(B{}, g, cols, y.data() + n * output_shape::size, false);
+                const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
+                                                 kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
+                kernels::gemm(B{}, columns, w, x_n, cols, false);
+                kernels::col2im(B{}, g, cols, y_n, false);
             }
         }
         if constexpr (Bias)
