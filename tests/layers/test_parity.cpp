@@ -5,8 +5,12 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include <gan/core/init.hpp>
+#include <gan/core/random.hpp>
 #include <gan/core/scratch.hpp>
+#include <gan/core/tensor_slice.hpp>
 #include <gan/layers/activation.hpp>
 #include <gan/layers/batch_norm2d.hpp>
 #include <gan/layers/conv2d.hpp>
@@ -95,6 +99,76 @@ TEST_CASE("ConvTranspose2d matches PyTorch") {
         static_assert(gan::kernels::without_dead_taps(decltype(up)::geometry()).kernel == 2);
         check_parity_and_const_pass(up, "conv_transpose2d_1x1_nobias");
     }
+}
+
+// The inference pass through a slice of a larger tensor, as the U-Net writes into its
+// concatenations: every channel of every sample finished exactly once, bias included, and nothing
+// outside the slice touched.
+template <class Layer>
+void check_pass_through_slice(std::size_t batch) {
+    using S = typename Layer::output_shape;
+    using Whole = Shape<S::channels + 2, S::height, S::width>;
+    Layer layer;
+    gan::Random rng(31);
+    layer.reset_parameters(rng);
+    typename Layer::input_type x(batch);
+    gan::fill_uniform(x, -1, 1, rng);
+    gan::Scratch<gan::cpu> scratch;
+    typename Layer::output_type plain;
+    std::as_const(layer).forward(x, plain, scratch);
+
+    gan::Tensor<float, Whole> whole(batch);
+    std::fill(whole.data(), whole.data() + whole.size(), 7.0f);
+    const auto slice = gan::TensorSlice<float, S>::template at<2 * S::plane>(whole);
+    std::vector<int> finished(S::channels, 0);
+    std::as_const(layer).forward(x, slice, scratch, [&](std::size_t c, float* values) {
+        ++finished[c];  // channels of one sample may finish on different threads, but never twice
+        for (std::size_t i = 0; i < S::plane; ++i) values[i] *= 2.0f;
+    });
+    CHECK(finished == std::vector<int>(S::channels, int(batch)));
+    for (std::size_t n = 0; n < batch; ++n) {
+        const float* sample = whole.data() + n * Whole::size;
+        CHECK(std::all_of(sample, sample + 2 * S::plane, [](float v) { return v == 7.0f; }));
+        for (std::size_t i = 0; i < S::size; ++i) REQUIRE(sample[2 * S::plane + i] == 2.0f * plain.data()[n * S::size + i]);
+    }
+}
+
+TEST_CASE("ConvTranspose2d's inference pass writes through a slice and finishes each channel once") {
+    SUBCASE("15 input pixels with bias: the product split by channels") {
+        check_pass_through_slice<gan::ConvTranspose2d<float, Shape<4, 3, 5>, 3, 4, 2, 1, true>>(2);
+    }
+    SUBCASE("1x1 input: the streaming kernel, then col2im") {
+        check_pass_through_slice<gan::ConvTranspose2d<float, Shape<6, 1, 1>, 4, 4, 2, 1, true>>(3);
+    }
+    SUBCASE("a slice of another batch size is refused") {
+        gan::ConvTranspose2d<float, Shape<4, 3, 5>, 3, 4, 2, 1, true> up;
+        decltype(up)::input_type x(2);
+        decltype(up)::output_type y(1);
+        gan::Scratch<gan::cpu> scratch;
+        CHECK_THROWS_AS(std::as_const(up).forward(x, gan::TensorSlice<float, decltype(up)::output_shape>(y), scratch,
+                                                  [](std::size_t, float*) {}),
+                        gan::shape_error);
+    }
+}
+
+TEST_CASE("BatchNorm2d's eval_channel hands on the bits of its eval-mode forward") {
+    gan::BatchNorm2d<float, Shape<3, 5, 7>, gan::kernels::leaky_relu_op<float>> bn{0.2f};
+    gan::Random rng(37);
+    gan::fill_uniform(bn.running_mean().data(), 3, -1, 1, rng);
+    gan::fill_uniform(bn.running_var().data(), 3, 0.5, 2, rng);
+    gan::fill_uniform(bn.weight().value().data(), 3, -1, 1, rng);
+    gan::fill_uniform(bn.bias().value().data(), 3, -1, 1, rng);
+    bn.eval();
+    decltype(bn)::input_type x(2), y;
+    gan::fill_uniform(x, -3, 3, rng);
+    bn.forward(x, y);
+    std::vector<float> handed(y.size(), 0.0f);
+    for (std::size_t n = 0; n < 2; ++n)
+        for (std::size_t c = 0; c < 3; ++c) {
+            const std::size_t at = (n * 3 + c) * 35;
+            bn.eval_channel(c, x.data() + at, gan::kernels::store_activated(gan::kernels::identity_op<float>(), handed.data() + at));
+        }
+    CHECK(handed == std::vector<float>(y.data(), y.data() + y.size()));
 }
 
 TEST_CASE("BatchNorm2d matches PyTorch") {

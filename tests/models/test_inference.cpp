@@ -50,6 +50,39 @@ TEST_CASE("const inference equals the layer-by-layer pass in eval mode and with 
     CHECK(values(got) == values(expected));
 }
 
+TEST_CASE("const inference equals the layer-by-layer pass with instance norm and in a one-level U-Net") {
+    SUBCASE("InstanceNorm: the norms run as passes of their own, then the activations") {
+        using GI = gan::UNet<5, 2, 1, 1, gan::InstanceNorm>;
+        auto g = std::make_unique<GI>();
+        gan::Random rng(23);
+        gan::init_pix2pix(*g, rng);
+        GI::input_type x(2);
+        gan::fill_uniform(x, -1, 1, rng);
+        GI::output_type expected, got;
+        g->eval();
+        g->forward(x, expected);
+        GI::InferenceContext context;
+        std::as_const(*g).forward(x, got, context, gan::InferenceOptions::eval());
+        CHECK(std::vector<float>(got.data(), got.data() + got.size()) ==
+              std::vector<float>(expected.data(), expected.data() + expected.size()));
+    }
+    SUBCASE("Depth 1: the outermost block is also the innermost") {
+        using G1 = gan::UNet<1, 3>;
+        G1 g;
+        gan::Random rng(29);
+        gan::init_pix2pix(g, rng);
+        G1::input_type x(2);
+        gan::fill_uniform(x, -1, 1, rng);
+        G1::output_type expected, got;
+        g.eval();
+        g.forward(x, expected);
+        G1::InferenceContext context;
+        std::as_const(g).forward(x, got, context, gan::InferenceOptions::eval());
+        CHECK(std::vector<float>(got.data(), got.data() + got.size()) ==
+              std::vector<float>(expected.data(), expected.data() + expected.size()));
+    }
+}
+
 TEST_CASE("const inference changes nothing in the model and reuses its memory") {
     Fixture f;
     std::vector<float> running;

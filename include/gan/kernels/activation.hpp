@@ -81,6 +81,42 @@ void activation_forward(cpu, const Op& op, const T* x, T* y, std::size_t n) {
     });
 }
 
+// Two activations of the same values in one pass, plane by plane in parallel: values(p, emit)
+// hands emit(i, v, lanes) each vector v of plane p (read from a tensor, or computed on the way:
+// a norm), and op_a(v) goes to a(p) + i, op_b(v) to b(p) + i. The destinations may lie in
+// different tensors: the U-Net's inference pass writes a block's LeakyReLU skip and the ReLU of it
+// that the concatenation carries (UNetBlock::hand_inward).
+template <Scalar T, class Values, class OpA, class DestA, class OpB, class DestB>
+void activation_pair_forward(cpu, std::size_t planes, const Values& values, const OpA& op_a, const DestA& a,
+                             const OpB& op_b, const DestB& b) {
+    detail::parallel_items(planes, [&](std::size_t p) {
+        T* ya = a(p);
+        T* yb = b(p);
+        values(p, [&](std::size_t i, const simd::vec<T>& v, std::size_t lanes) {
+            simd::store_partial(ya + i, op_a(v), lanes);
+            simd::store_partial(yb + i, op_b(v), lanes);
+        });
+    });
+}
+
+// The values of activation_pair_forward read as they are from planes of `plane` values at x.
+template <Scalar T>
+struct plane_reader {
+    const T* x;
+    std::size_t plane;
+    template <class Emit>
+    void operator()(std::size_t p, const Emit& emit) const {
+        const T* xp = x + p * plane;
+        simd::for_each_vector<T>(plane, [&](std::size_t i, std::size_t lanes) { emit(i, simd::load_partial(xp + i, lanes), lanes); });
+    }
+};
+
+// Where a fused pass (BatchNorm2d::eval_channel, say) hands its vectors: writes op(v) at y + i.
+template <Scalar T, class Op>
+auto store_activated(const Op& op, T* y) {
+    return [op, y](std::size_t i, const simd::vec<T>& v, std::size_t lanes) { simd::store_partial(y + i, op(v), lanes); };
+}
+
 // dx = dy · op'(x), with op' evaluated from the forward output y; dx may equal dy.
 template <Scalar T, class Op>
 void activation_backward(cpu, const Op& op, const T* y, const T* dy, T* dx, std::size_t n) {

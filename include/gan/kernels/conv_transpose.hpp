@@ -19,14 +19,25 @@
 GAN_NAMESPACE_BEGIN
 namespace kernels {
 
+// What runs on each output channel once it is complete: nothing, unless the caller fuses the
+// steps that follow (a bias, a norm and an activation) while the channel is in the cache of the
+// core that computed it.
+struct no_channel_epilogue {
+    void operator()(std::size_t /*channel*/) const noexcept {}
+};
+
 namespace detail {
-template <Scalar T, class Weights>
-void conv_transpose_columns(const ConvGeometry& g, const Weights& w, std::size_t depth, const T* x, T* cols, T* y) {
+template <Scalar T, class Weights, class Epilogue>
+void conv_transpose_columns(const ConvGeometry& g, const Weights& w, std::size_t depth, const T* x, T* cols, T* y,
+                            const Epilogue& epilogue) {
     const std::size_t taps = g.kernel * g.kernel;
     const GemmShape columns{g.rows(), g.columns(), depth, Transpose::yes, Transpose::no, g.rows(), g.columns(),
                             g.columns()};
     gemm_in_row_groups(cpu{}, columns, w, x, cols, taps, [&](std::size_t row0, std::size_t row1) {
-        for (std::size_t c = row0 / taps; c < row1 / taps; ++c) col2im_channel(g, cols, y, c, false);
+        for (std::size_t c = row0 / taps; c < row1 / taps; ++c) {
+            col2im_channel(g, cols, y, c, false);
+            epilogue(c);
+        }
     });
 }
 
@@ -41,22 +52,25 @@ inline void check_transpose_pixels(const ConvGeometry& g) {
 // is the adjoint of (C = g.channels channels of y; x has `depth` channels of g.columns() > 4
 // pixels), W is stored depth × g.rows() (ConvTranspose2d's weight [in][out][k][k]; Conv2d's
 // [out][in][k][k] for its input gradient, x the output gradient), and cols holds g.rows() ×
-// g.columns() values of workspace. Same bits as gemm followed by col2im.
-template <Scalar T>
-void conv_transpose_forward(cpu, const ConvGeometry& g, const T* w, std::size_t depth, const T* x, T* cols, T* y) {
+// g.columns() values of workspace. Same bits as gemm followed by col2im. epilogue(c) runs once
+// channel c of y is complete, on the thread that computed it.
+template <Scalar T, class Epilogue = no_channel_epilogue>
+void conv_transpose_forward(cpu, const ConvGeometry& g, const T* w, std::size_t depth, const T* x, T* cols, T* y,
+                            const Epilogue& epilogue = {}) {
     detail::check_transpose_pixels(g);
-    detail::conv_transpose_columns(g, w, depth, x, cols, y);
+    detail::conv_transpose_columns(g, w, depth, x, cols, y, epilogue);
 }
 
 // The same with Wᵀ (g.rows() × depth) packed once by PackedA (the const inference pass).
-template <Scalar T>
-void conv_transpose_forward(cpu, const ConvGeometry& g, const PackedA<T>& w, const T* x, T* cols, T* y) {
+template <Scalar T, class Epilogue = no_channel_epilogue>
+void conv_transpose_forward(cpu, const ConvGeometry& g, const PackedA<T>& w, const T* x, T* cols, T* y,
+                            const Epilogue& epilogue = {}) {
     detail::check_transpose_pixels(g);
     if (w.rows() != g.rows())
         throw shape_error("conv_transpose_forward: the weights were packed with " + std::to_string(w.rows()) +
                           " rows but the geometry has " + std::to_string(g.rows()) +
                           " (channels x kernel x kernel); pack the weights for this geometry");
-    detail::conv_transpose_columns(g, w, w.depth(), x, cols, y);
+    detail::conv_transpose_columns(g, w, w.depth(), x, cols, y, epilogue);
 }
 
 }  // namespace kernels

@@ -13,16 +13,20 @@ GAN_SIMD_KERNELS_BEGIN
 GAN_NAMESPACE_BEGIN
 namespace kernels {
 
+// plane[·] += bias over one channel's n values, on the calling thread (a channel epilogue).
+template <Scalar T>
+void add_plane_bias(cpu, T* plane, T bias, std::size_t n) {
+    const simd::vec<T> b(bias);
+    simd::for_each_vector<T>(n, [&](std::size_t i, std::size_t lanes) {
+        simd::store_partial(plane + i, simd::load_partial(plane + i, lanes) + b, lanes);
+    });
+}
+
 // y[n][c][·] += bias[c] for an NCHW batch.
 template <Scalar T>
 void add_channel_bias(cpu, T* y, const T* bias, std::size_t batch, std::size_t channels, std::size_t plane) {
-    detail::parallel_items(batch * channels, [&](std::size_t nc) {
-        T* p = y + nc * plane;
-        const simd::vec<T> b(bias[nc % channels]);
-        simd::for_each_vector<T>(plane, [&](std::size_t i, std::size_t lanes) {
-            simd::store_partial(p + i, simd::load_partial(p + i, lanes) + b, lanes);
-        });
-    });
+    detail::parallel_items(batch * channels,
+                           [&](std::size_t nc) { add_plane_bias(cpu{}, y + nc * plane, bias[nc % channels], plane); });
 }
 
 // sums[c] += Σ_n Σ_hw x[n][c][h][w], summed in a fixed order (samples in order, see

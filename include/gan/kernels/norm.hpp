@@ -77,20 +77,45 @@ void norm_forward_train(cpu, const NormGeometry& g, const T* x, const T* gamma, 
     });
 }
 
-// Evaluation-mode forward with given statistics (BatchNorm2d's running mean and variance).
+// The evaluation-mode normalisation of one channel: xhat = (x − mean) / sqrt(var + eps) and
+// gamma · xhat + beta, computed in one place so that the fused inference passes (which hand the
+// values on to an activation or two, see UNetBlock) give the bits of norm_forward_eval.
+template <Scalar T>
+class ChannelNormalisation {
+public:
+    ChannelNormalisation(T mean, T var, T eps, T gamma, T beta)
+        : mean_(mean), invstd_(T(1) / std::sqrt(var + eps)), gamma_(gamma), beta_(beta) {}
+
+    // Calls store(i, xhat, y, lanes) for each vector of the n values at x.
+    template <class Store>
+    void apply(const T* x, std::size_t n, Store&& store) const {
+        using V = simd::vec<T>;
+        const V m(mean_), invstd(invstd_), w(gamma_), b(beta_);
+        simd::for_each_vector<T>(n, [&](std::size_t i, std::size_t lanes) {
+            const V h = (simd::load_partial(x + i, lanes) - m) * invstd;
+            store(i, h, simd::fma(h, w, b), lanes);
+        });
+    }
+
+private:
+    T mean_, invstd_, gamma_, beta_;
+};
+
+// Evaluation-mode forward with given statistics (BatchNorm2d's running mean and variance);
+// xhat may be null (the inference pass keeps nothing for backward).
 template <Scalar T, class Op>
 void norm_forward_eval(cpu, const NormGeometry& g, const T* x, const T* gamma, const T* beta, const T* mean,
                        const T* var, T eps, const Op& op, T* y, T* xhat) {
     detail::parallel_items(g.groups, [&](std::size_t group) {
-        using V = simd::vec<T>;
         const std::size_t c = group % g.channels;
-        const V m(mean[c]), invstd(T(1) / std::sqrt(var[c] + eps));
-        const V w(gamma ? gamma[c] : T(1)), b(beta ? beta[c] : T(0));
-        detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) {
-            const V h = (simd::load_partial(x + k, lanes) - m) * invstd;
-            simd::store_partial(xhat + k, h, lanes);
-            simd::store_partial(y + k, op(simd::fma(h, w, b)), lanes);
-        });
+        const ChannelNormalisation<T> norm(mean[c], var[c], eps, gamma ? gamma[c] : T(1), beta ? beta[c] : T(0));
+        for (std::size_t s = 0; s < g.segments; ++s) {
+            const std::size_t base = group * g.group_stride + s * g.segment_stride;
+            norm.apply(x + base, g.length, [&](std::size_t i, auto h, auto affine, std::size_t lanes) {
+                if (xhat) simd::store_partial(xhat + base + i, h, lanes);
+                simd::store_partial(y + base + i, op(affine), lanes);
+            });
+        }
     });
 }
 

@@ -78,8 +78,8 @@ public:
         detail::check_nonempty("BatchNorm2d", x.batch());
         const auto g = kernels::NormGeometry::batch_norm(x.batch(), channels, In::plane);
         y.resize(x.batch());
-        T* xhat = scratch.template take<T>(x.size());
         if (batch_statistics) {
+            T* xhat = scratch.template take<T>(x.size());
             if (g.count() < 2)
                 throw shape_error("gan::BatchNorm2d::forward: batch statistics need more than one value per channel, "
                                   "but the input " + In::str() + " with batch size 1 has one; use the running "
@@ -89,8 +89,24 @@ public:
                                         scratch.template take<T>(channels));
         } else {
             kernels::norm_forward_eval(B{}, g, x.data(), weight_.value().data(), bias_.value().data(),
-                                       running_mean_.data(), running_var_.data(), eps_, activation_, y.data(), xhat);
+                                       running_mean_.data(), running_var_.data(), eps_, activation_, y.data(),
+                                       static_cast<T*>(nullptr));
         }
+    }
+
+    // Channel c of one sample's eval-mode output (running statistics), handed to
+    // store(i, value, lanes) vector by vector instead of written: what lets an inference pass
+    // write the norm's output where the next step wants it, in the layout it wants, with the
+    // bits of forward() (see UNetBlock, which fuses it into ConvTranspose2d's channel epilogue).
+    template <class Store>
+    void eval_channel(std::size_t c, const T* x, Store&& store) const
+        requires B::host_accessible
+    {
+        const kernels::ChannelNormalisation<T> norm(running_mean_.data()[c], running_var_.data()[c], eps_,
+                                                    weight_.value().data()[c], bias_.value().data()[c]);
+        norm.apply(x, In::plane, [&](std::size_t i, auto, auto affine, std::size_t lanes) {
+            store(i, activation_(affine), lanes);
+        });
     }
 
     // Accumulates the weight and bias gradients and writes the input gradient, through the

@@ -6,6 +6,7 @@
 #include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
+#include "gan/core/tensor_slice.hpp"
 #include "gan/layers/checks.hpp"
 
 GAN_NAMESPACE_BEGIN
@@ -26,6 +27,13 @@ public:
     }
     // The inference pass: keeps nothing for backward.
     void forward(const first_type& a, const second_type& b, output_type& y, Scratch<B>&) const { join(a, b, y); }
+
+    // Where each input lies in y: a layer writing its output through second(y) puts it in place
+    // (the inference pass of UNetBlock), instead of into a tensor of its own for forward to copy.
+    static TensorSlice<T, A, B> first(output_type& y) noexcept { return TensorSlice<T, A, B>::template at<0>(y); }
+    static TensorSlice<T, Bs, B> second(output_type& y) noexcept {
+        return TensorSlice<T, Bs, B>::template at<A::size>(y);
+    }
 
     // Splits the gradient: da, db are written (not accumulated).
     void backward(const output_type& dy, first_type& da, second_type& db) {

@@ -7,6 +7,7 @@
 // Parameters as in PyTorch: weight [in][out][k][k], bias [out].
 #include <cmath>
 #include <cstddef>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
+#include "gan/core/tensor_slice.hpp"
 #include "gan/kernels/elementwise.hpp"
 #include "gan/kernels/conv_transpose.hpp"
 #include "gan/kernels/gemm.hpp"
@@ -61,7 +63,8 @@ public:
         detail::check_nonempty("ConvTranspose2d", x.batch());
         x_ = x;
         y.resize(x.batch());
-        scatter(x, y, geometry(), std::as_const(weight_).value().data(), cols_.data());
+        scatter(x, TensorSlice<T, output_shape, B>(y), geometry(), std::as_const(weight_).value().data(), cols_.data(),
+                [](std::size_t, T*) {});
     }
 
     // The inference pass: reads the weights only and takes its workspace from `scratch`; the
@@ -71,8 +74,22 @@ public:
     // column is the same dot product and is added in the same order, so the result is
     // bit-identical to the training pass.
     void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
-        detail::check_nonempty("ConvTranspose2d", x.batch());
         y.resize(x.batch());
+        forward(x, TensorSlice<T, output_shape, B>(y), scratch, [](std::size_t, T*) {});
+    }
+
+    // The same pass written through a slice (into a concatenation, say), with finish(c, values)
+    // run on every output channel c of every sample (output_shape::plane values, bias added) as
+    // soon as it is complete: on the core that has just computed it, while the channel is in that
+    // core's cache. How the U-Net's inference pass fuses the norm and activation that follow.
+    template <class Finish>
+    void forward(const input_type& x, TensorSlice<T, output_shape, B> y, Scratch<B>& scratch,
+                 const Finish& finish) const {
+        detail::check_nonempty("ConvTranspose2d", x.batch());
+        if (y.batch() != x.batch())
+            throw shape_error("gan::ConvTranspose2d::forward: the output slice holds " + std::to_string(y.batch()) +
+                              " samples for an input of " + std::to_string(x.batch()) +
+                              "; resize the tensor it slices first");
         constexpr auto g = kernels::without_dead_taps(geometry());
         // The weights to pack: W as stored, or a transient copy without its dead taps.
         const auto with_weights = [&](const auto& pack) {
@@ -89,12 +106,12 @@ public:
             const auto& packed = packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
                 with_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
             });
-            scatter(x, y, g, packed, cols);
+            scatter(x, y, g, packed, cols, finish);
         } else {
             const auto& streamed = streamed_.get(weight_.version(), [&](kernels::StreamedA<T>& p) {
                 with_weights([&](const T* w) { p.pack(g.rows(), In::channels, w, g.rows()); });
             });
-            scatter(x, y, g, streamed, cols);
+            scatter(x, y, g, streamed, cols, finish);
         }
     }
 
@@ -178,26 +195,32 @@ private:
     // Through the geometry g (this layer's, or without its dead taps) and Wᵀ [g.rows()][in]: the
     // weights w [in][g.rows()] as stored (const T*), or packed (kernels::PackedA, StreamedA).
     // More than four input pixels split the product by output channels
-    // (kernels::conv_transpose_forward); at most four (StreamedA, or W as stored) take gemm's
-    // kernels for few columns and col2im.
-    template <class Weights>
-    void scatter(const input_type& x, output_type& y, const kernels::ConvGeometry& g, const Weights& w, T* cols) const {
+    // (kernels::conv_transpose_forward), and each core adds the bias to and finishes the channels
+    // it computed; at most four (StreamedA, or W as stored) take gemm's kernels for few columns
+    // and col2im, then finish each channel.
+    template <class Weights, class Finish>
+    void scatter(const input_type& x, TensorSlice<T, output_shape, B> y, const kernels::ConvGeometry& g,
+                 const Weights& w, T* cols, const Finish& finish) const {
         for (std::size_t n = 0; n < x.batch(); ++n) {
             const T* x_n = x.data() + n * In::size;
-            T* y_n = y.data() + n * output_shape::size;
+            T* y_n = y.sample(n);
+            const auto finish_channel = [&](std::size_t c) {
+                T* values = y_n + c * output_shape::plane;
+                if constexpr (Bias) kernels::add_plane_bias(B{}, values, bias_.value().data()[c], output_shape::plane);
+                finish(c, values);
+            };
             if constexpr (std::is_same_v<Weights, kernels::PackedA<T>>) {
-                kernels::conv_transpose_forward(B{}, g, w, x_n, cols, y_n);
+                kernels::conv_transpose_forward(B{}, g, w, x_n, cols, y_n, finish_channel);
             } else if constexpr (std::is_same_v<Weights, const T*> && packed_inference) {
-                kernels::conv_transpose_forward(B{}, g, w, In::channels, x_n, cols, y_n);
+                kernels::conv_transpose_forward(B{}, g, w, In::channels, x_n, cols, y_n, finish_channel);
             } else {
                 const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
                                                  kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
                 kernels::gemm(B{}, columns, w, x_n, cols, false);
                 kernels::col2im(B{}, g, cols, y_n, false);
+                for (std::size_t c = 0; c < std::size_t(OutChannels); ++c) finish_channel(c);
             }
         }
-        if constexpr (Bias)
-            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
     }
 
     Parameter<T, B> weight_;

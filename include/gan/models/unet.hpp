@@ -18,6 +18,7 @@
 // block input before concatenating it. Dropout is in the middle blocks whose width is 8·ngf on
 // both sides (levels 4 … Depth − 2: two for unet_128, three for unet_256).
 #include <algorithm>
+#include <cstddef>
 #include <string>
 #include <type_traits>
 
@@ -25,6 +26,7 @@
 #include "gan/core/scratch.hpp"
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
+#include "gan/kernels/activation.hpp"
 #include "gan/kernels/elementwise.hpp"
 #include "gan/layers/activation.hpp"
 #include "gan/layers/concat.hpp"
@@ -127,9 +129,9 @@ public:
     // The activations of one inference pass through this block and the blocks inside it; one
     // per thread lets several threads run the const forward at once.
     struct Context {
-        input_type skip;
+        input_type skip;  // LeakyReLU of this block's input, written by the enclosing block
         Tensor<T, down_shape, B> down, normed;
-        Tensor<T, up_input_shape, B> sub_out, up_in;
+        Tensor<T, up_input_shape, B> up_in;
         Tensor<T, up_shape, B> up, up_normed, up_dropped;
         [[no_unique_address]] typename detail::block_context<sub_block>::type sub;
     };
@@ -173,40 +175,67 @@ public:
         }
     }
 
-    // The inference pass: the same computation reading the weights only (see UNet::forward).
+    // The inference pass: the same computation reading the weights only (see UNet::forward), with
+    // each activation written once, where the step after it reads it. The block that normalises a
+    // tensor hands it to the inner block activated twice in that one pass (hand_inward): as the
+    // LeakyReLU skip the inner block's down conv reads, and as its ReLU in the first half of its
+    // own up conv's input, which is where the concatenation lands (ReLU(LeakyReLU(x)) = ReLU(x)).
+    // The inner block writes the ReLU of its up path into the second half (forward_inner). So the
+    // concatenation copies nothing and no activation takes a pass of its own; with running
+    // statistics and no dropout the up path's norm and ReLU run in the transposed convolution's
+    // channel epilogue as well. The same bits as the layer-by-layer pass.
     void forward(const input_type& x, output_type& y, Context& c, Scratch<B>& scratch, const InferenceOptions& options,
-                 Random& rng) const {
-        const input_type* down_in = &x;
-        if constexpr (!outermost) {
-            down_act_.forward(x, c.skip, scratch);
-            down_in = &c.skip;
-        }
-        down_conv_.forward(*down_in, c.down, scratch);
+                 Random& rng) const
+        requires outermost
+    {
+        down_conv_.forward(x, c.down, scratch);
         if constexpr (innermost) {
             up_act_.forward(c.down, c.up_in, scratch);
         } else {
-            const Tensor<T, down_shape, B>* sub_in = &c.down;
-            if constexpr (middle) {
-                down_norm_.forward(c.down, c.normed, scratch, options.batch_statistics);
-                sub_in = &c.normed;
-            }
-            sub_.forward(*sub_in, c.sub_out, c.sub, scratch, options, rng);
-            up_act_.forward(c.sub_out, c.up_in, scratch);
+            hand_inward(c, scratch, options);
+            sub_.forward_inner(c.sub.skip, c.up_in, c.sub, scratch, options, rng);
         }
         up_conv_.forward(c.up_in, c.up, scratch);
-        if constexpr (outermost) {
-            tanh_.forward(c.up, y, scratch);
-        } else {
-            up_norm_.forward(c.up, c.up_normed, scratch, options.batch_statistics);
-            if constexpr (dropout) {
-                dropout_.forward(c.up_normed, c.up_dropped, scratch, options.dropout ? &rng : nullptr);
-                concat_.forward(c.skip, c.up_dropped, y, scratch);
-            } else {
-                concat_.forward(c.skip, c.up_normed, y, scratch);
-            }
-        }
+        tanh_.forward(c.up, y, scratch);
     }
 
+    // An inner block's part of the inference pass: `skip` is LeakyReLU of its input and the first
+    // half of `activated` (the enclosing block's up conv input) holds ReLU of it; writes the ReLU
+    // of this block's up path into the second half.
+    void forward_inner(const input_type& skip, output_type& activated, Context& c, Scratch<B>& scratch,
+                       const InferenceOptions& options, Random& rng) const
+        requires(!outermost)
+    {
+        down_conv_.forward(skip, c.down, scratch);
+        if constexpr (innermost) {
+            up_act_.forward(c.down, c.up_in, scratch);
+        } else {
+            hand_inward(c, scratch, options);
+            sub_.forward_inner(c.sub.skip, c.up_in, c.sub, scratch, options, rng);
+        }
+        const auto up_half = concat_type::second(activated);
+        const kernels::relu_op<T> relu;  // the enclosing block's up_act
+        const bool dropping = dropout && options.dropout;
+        if constexpr (std::is_same_v<Norm, BatchNorm>) {
+            if (!options.batch_statistics && !dropping) {
+                up_conv_.forward(c.up_in, up_half, scratch, [&](std::size_t channel, T* values) {
+                    up_norm_.eval_channel(channel, values, kernels::store_activated(relu, values));
+                });
+                return;
+            }
+        }
+        up_conv_.forward(c.up_in, c.up, scratch);
+        up_norm_.forward(c.up, c.up_normed, scratch, options.batch_statistics);
+        const Tensor<T, up_shape, B>* up_out = &c.up_normed;
+        if constexpr (dropout) {
+            if (dropping) {
+                dropout_.forward(c.up_normed, c.up_dropped, scratch, &rng);
+                up_out = &c.up_dropped;
+            }
+        }
+        for (std::size_t n = 0; n < up_out->batch(); ++n)
+            kernels::activation_forward(B{}, relu, up_out->data() + n * up_shape::size, up_half.sample(n), up_shape::size);
+    }
     // Accumulates parameter gradients; writes dx unless `input_gradient` is false (the image
     // input of the outermost block rarely needs one).
     void backward(const output_type& dy, input_type& dx, bool input_gradient = true) {
@@ -303,6 +332,39 @@ public:
     }
 
 private:
+    // Hands the inner block its input n (this block's down output, normalised in the middle
+    // blocks) in one pass: LeakyReLU(n) as the inner block's skip, ReLU(n) into the first half of
+    // up_in. With running statistics the norm runs in the same pass.
+    void hand_inward(Context& c, Scratch<B>& scratch, const InferenceOptions& options) const
+        requires(!innermost)
+    {
+        constexpr std::size_t plane = down_shape::plane, channels = down_shape::channels;
+        const std::size_t batch = c.down.batch();
+        c.sub.skip.resize(batch);
+        c.up_in.resize(batch);
+        const auto relu_half = sub_block::concat_type::first(c.up_in);
+        const auto write = [&](const auto& values) {
+            kernels::activation_pair_forward<T>(
+                B{}, batch * channels, values, sub_.down_act_.op(),
+                [&](std::size_t p) { return c.sub.skip.data() + p * plane; }, kernels::relu_op<T>(),
+                [&](std::size_t p) { return relu_half.sample(p / channels) + p % channels * plane; });
+        };
+        if constexpr (middle) {
+            if constexpr (std::is_same_v<Norm, BatchNorm>) {
+                if (!options.batch_statistics) {
+                    write([&](std::size_t p, const auto& emit) {
+                        down_norm_.eval_channel(p % channels, c.down.data() + p * plane, emit);
+                    });
+                    return;
+                }
+            }
+            down_norm_.forward(c.down, c.normed, scratch, options.batch_statistics);
+            write(kernels::plane_reader<T>{c.normed.data(), plane});
+        } else {
+            write(kernels::plane_reader<T>{c.down.data(), plane});
+        }
+    }
+
     static sub_block make_sub(std::uint64_t seed) {
         if constexpr (innermost) return {};
         else return sub_block(seed);
