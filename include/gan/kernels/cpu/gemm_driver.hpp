@@ -82,6 +82,13 @@ void with_tile_vectors(std::size_t n, const F& f) {
 // Problems below this many multiply-adds run on the calling thread: a TBB fork/join costs about
 // as much as 10^6 FMAs on one core.
 inline constexpr std::size_t gemm_parallel_threshold = std::size_t(1) << 21;
+// The products with at most four columns (gemm_dot, gemm_stream_chunks, gemm_narrow) are bound
+// by reading A, a weight that comes from memory, not by their arithmetic; and one core draws only
+// about half of what two draw from memory (14 and 30 GB/s on the Zen 5 VM). So they fork once A
+// holds this many values, 1 MiB of floats: G128's innermost convolutions (4 MiB each, 1 M
+// multiply-adds) ran on one thread under gemm_parallel_threshold, 0.23 and 0.30 ms in the whole
+// network against 0.15 and 0.18 ms on two.
+inline constexpr std::size_t stream_parallel_threshold = std::size_t(1) << 18;
 
 // The longest K, and the narrowest C, that take the shallow path of gemm_row_panels (measured on
 // Zen 3: 1.1–5.7× the blocked loop's speed at K = 1..64 and N of 4096 or 8192; about even on
@@ -375,7 +382,7 @@ void gemm_dot(std::size_t m, std::size_t k, operand<T> a, operand<T> b, T* c, st
     for (std::size_t j = 0; j < JB; ++j)
         for (std::size_t p = 0; p < k; ++p) bt[j * k + p] = *b.at(p, j);
     const std::size_t blocks = m / R;
-    for_blocks(m * JB * k >= gemm_parallel_threshold, 1, blocks + m % R,
+    for_blocks(m * k >= stream_parallel_threshold, 1, blocks + m % R,
                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
                    for (std::size_t q = q0; q < q1; ++q) {
                        if (q < blocks) {
@@ -395,7 +402,7 @@ template <class T, std::size_t JB, class RowsOf>
 void gemm_stream_chunks(std::size_t m, std::size_t k, const RowsOf& rows_of, operand<T> b, T* c, std::size_t rs,
                         std::size_t cs, bool accumulate) {
     constexpr std::size_t chunk = stream_layout<T>::chunk, kc = gemm_blocking<T>::kc;
-    for_blocks(m * JB * k >= gemm_parallel_threshold, 1, (m + chunk - 1) / chunk,
+    for_blocks(m * k >= stream_parallel_threshold, 1, (m + chunk - 1) / chunk,
                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
                    alignas(64) T acc[JB][chunk];
                    for (std::size_t q = q0; q < q1; ++q) {
@@ -460,7 +467,7 @@ void gemm_narrow(std::size_t m, std::size_t k, const T* a, operand<T> b, T* c, s
     const std::size_t panels = (m + MR - 1) / MR;
     const std::size_t last = (k - 1) / Bk::kc * Bk::kc, last_kb = k - last;
     const std::size_t tail_start = last + last_kb / L::k_steps * L::k_steps;
-    for_blocks(m * JB * k >= gemm_parallel_threshold, 1, panels,
+    for_blocks(m * k >= stream_parallel_threshold, 1, panels,
                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
                    T* state = gemm_a_workspace().get<T>((q1 - q0) * JB * L::group);
                    for (std::size_t pc = 0; pc < k; pc += Bk::kc) {
