@@ -7,6 +7,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -277,6 +278,57 @@ TEST_CASE_TEMPLATE("gemm_row_slabs hands on every row panel once, with gemm's bi
                                                      [](std::size_t, std::size_t, const T*) {}),
                         gan::invalid_argument);
     }
+}
+
+TEST_CASE_TEMPLATE("gemm_in_row_groups hands on whole units once, each with its final values", T, float, double) {
+    std::mt19937 rng(19);
+    // Units of 16 rows (a 4 x 4 kernel's channel; a granule of 48 divides the L2 block of 144
+    // rows), 25 (a granule of 150, which does not) and 9; groups of several L2 blocks; 1 and 2 K
+    // steps of 256 (the rows are final only in the last); A as stored and packed.
+    const std::size_t shapes[][4] = {{640, 300, 200, 16}, {750, 70, 300, 25}, {81, 1000, 40, 9}, {48, 6, 512, 16}};
+    gan::kernels::PackedA<T> packed;
+    for (const auto& [m, n, k, unit] : shapes)
+        for (Transpose ta : both)
+            for (bool prepacked : {false, true})
+                for (int threads : {1, 2}) {
+                    const Problem p = make_problem(m, n, k, ta, Transpose::no, rng);
+                    const auto a = as<T>(p.a), b = as<T>(p.b);
+                    auto expected = as<T>(p.c), c = expected;
+                    gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), expected.data(), false);
+                    std::vector<int> handed(m, 0);
+                    std::atomic<int> not_final{0}, not_whole{0};  // done runs on both threads
+                    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+                    const auto done = [&](std::size_t row0, std::size_t row1) {
+                        if (row0 % unit != 0 || row1 % unit != 0 || row0 >= row1) ++not_whole;
+                        for (std::size_t i = row0; i < row1; ++i) {
+                            ++handed[i];
+                            if (std::memcmp(c.data() + i * p.s.ldc, expected.data() + i * p.s.ldc, n * sizeof(T)) != 0)
+                                ++not_final;
+                        }
+                    };
+                    if (prepacked) {
+                        packed.pack(m, k, ta, a.data(), p.s.lda);
+                        gan::kernels::gemm_in_row_groups(gan::cpu{}, p.s, packed, b.data(), c.data(), unit, done);
+                    } else {
+                        gan::kernels::gemm_in_row_groups(gan::cpu{}, p.s, a.data(), b.data(), c.data(), unit, done);
+                    }
+                    INFO(describe(p.s, false), " unit=", unit, " prepacked=", prepacked, " threads=", threads);
+                    CHECK(std::count(handed.begin(), handed.end(), 1) == std::ptrdiff_t(m));
+                    CHECK(not_whole == 0);
+                    CHECK(not_final == 0);
+                    CHECK(std::memcmp(c.data(), expected.data(), c.size() * sizeof(T)) == 0);
+                }
+    // Rows that are not whole units, or at most four columns, are refused.
+    const GemmShape ragged{50, 300, 20, Transpose::no, Transpose::no, 20, 300, 300};
+    const std::vector<T> a(50 * 20), b(20 * 300);
+    std::vector<T> c(50 * 300);
+    CHECK_THROWS_AS(gan::kernels::gemm_in_row_groups(gan::cpu{}, ragged, a.data(), b.data(), c.data(), 16,
+                                                     [](std::size_t, std::size_t) {}),
+                    gan::shape_error);
+    const GemmShape narrow{48, 4, 20, Transpose::no, Transpose::no, 20, 4, 4};
+    CHECK_THROWS_AS(gan::kernels::gemm_in_row_groups(gan::cpu{}, narrow, a.data(), b.data(), c.data(), 16,
+                                                     [](std::size_t, std::size_t) {}),
+                    gan::shape_error);
 }
 
 TEST_CASE_TEMPLATE("gemm with a pre-packed A equals gemm bit for bit beyond four columns", T, float, double) {

@@ -19,6 +19,7 @@
 #include <numeric>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include <tbb/blocked_range2d.h>
 #include <tbb/global_control.h>
@@ -151,13 +152,19 @@ struct a_prepacked {
     const T* data;
 };
 
+struct no_rows_done {
+    void operator()(std::size_t, std::size_t) const noexcept {}
+};
+
 // One block of C on the calling thread, over the whole of K: the rows of A panels [q0, q1) and
 // the column panels [p0, p1) of C (+)= op(A) · op(B), packing the block's B panels (a buffer
-// for group_panels of them) and, unless A is pre-packed, its A panels as it goes.
-template <class T, std::size_t NV, class ASource, class BSource>
+// for group_panels of them) and, unless A is pre-packed, its A panels as it goes. In the last K
+// step, rows_done(row0, row1) follows each L2 block of A's rows: those rows of the block's
+// columns are then final.
+template <class T, std::size_t NV, class ASource, class BSource, class RowsDone = no_rows_done>
 void gemm_block(std::size_t m, std::size_t n, std::size_t k, const ASource& a, const BSource& b, T* c, std::size_t rs,
                 std::size_t cs, bool accumulate, std::size_t q0, std::size_t q1, std::size_t p0, std::size_t p1,
-                std::size_t group_panels) {
+                std::size_t group_panels, const RowsDone& rows_done = {}) {
     using Bk = gemm_blocking<T>;
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr;
@@ -188,6 +195,7 @@ void gemm_block(std::size_t m, std::size_t n, std::size_t k, const ASource& a, c
                                                             NR, c + q * MR * rs + j * cs, rs, cs,
                                                             std::min(MR, m - q * MR), width, overwrite);
             }
+            if (pc + Bk::kc >= k) rows_done(qb * MR, std::min(m, qe * MR));
         }
     }
 }
@@ -672,9 +680,16 @@ void gemm_row_groups(const GemmShape& s, const ASource& a, const T* b, T* c, std
             for (std::size_t g = g0; g < g1; ++g) {
                 const std::size_t row0 = g * granules / groups * granule;
                 const std::size_t row1 = std::min(s.m, (g + 1) * granules / groups * granule);
+                // Whole units are handed on as each L2 block of rows completes, while they are in
+                // this core's L2 rather than only at the end of the group.
+                std::size_t handed = row0;
+                const auto rows_done = [&](std::size_t, std::size_t end) {
+                    const std::size_t whole = row0 + (std::min(end, row1) - row0) / unit * unit;
+                    if (whole > handed) done(std::exchange(handed, whole), whole);
+                };
                 gemm_block<T, nv>(s.m, s.n, s.k, a, opb, c, s.ldc, 1, false, row0 / MR, (row1 + MR - 1) / MR, 0, panels,
-                                  panels);
-                done(row0, row1);
+                                  panels, rows_done);
+                if (handed < row1) done(handed, row1);
             }
         });
     });
