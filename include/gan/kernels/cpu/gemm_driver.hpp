@@ -191,9 +191,9 @@ void gemm_block(std::size_t m, std::size_t n, std::size_t k, const ASource& a, c
             for (std::size_t jp = p0; jp < p1; ++jp) {
                 const std::size_t j = jp * NR, width = std::min(NR, n - j);
                 for (std::size_t q = qb; q < qe; ++q)
-                    tile::template run<false, !pack_a_here>(kb, a_block + (q - qb) * kb * MR, bp + (jp - p0) * kb * NR,
-                                                            NR, c + q * MR * rs + j * cs, rs, cs,
-                                                            std::min(MR, m - q * MR), width, overwrite);
+                    run_tile<T, MR, NV, false, !pack_a_here>(kb, a_block + (q - qb) * kb * MR, bp + (jp - p0) * kb * NR,
+                                                             NR, c + q * MR * rs + j * cs, rs, cs,
+                                                             std::min(MR, m - q * MR), width, overwrite);
             }
             if (pc + Bk::kc >= k) rows_done(qb * MR, std::min(m, qe * MR));
         }
@@ -319,8 +319,8 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
                             tile::template run<true, !pack_a_here>(kb, a_panel, b_panel, ldb, c_tile, rs, cs, rows,
                                                                    cols, overwrite);
                         else
-                            tile::template run<false, !pack_a_here>(kb, a_panel, b_panel, NR, c_tile, rs, cs, rows,
-                                                                    cols, overwrite);
+                            run_tile<T, MR, NV, false, !pack_a_here>(kb, a_panel, b_panel, NR, c_tile, rs, cs, rows,
+                                                                     cols, overwrite);
                     }
                 }
             }

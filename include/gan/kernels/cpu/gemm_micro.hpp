@@ -96,5 +96,18 @@ struct micro_tile {
     }
 };
 
+// The register tile for a panel of `cols` ≤ NV vectors of columns: the narrowest tile that covers
+// them, so that a last, partial panel does not multiply the columns beyond C's edge (D128/c4's
+// 225 pixels end in a panel of 33 of 64 columns: three vectors instead of four). Every element
+// takes the same operations in any tile, so the bits do not change.
+template <class T, std::size_t MR, std::size_t NV, bool Unpacked = false, bool PrefetchA = false>
+void run_tile(std::size_t kc, const T* a, const T* b, std::size_t ldb, T* c, std::size_t rs, std::size_t cs,
+              std::size_t rows, std::size_t cols, bool overwrite) {
+    if constexpr (NV > 1)
+        if (cols <= (NV - 1) * simd<T>::width)
+            return run_tile<T, MR, NV - 1, Unpacked, PrefetchA>(kc, a, b, ldb, c, rs, cs, rows, cols, overwrite);
+    micro_tile<T, MR, NV>::template run<Unpacked, PrefetchA>(kc, a, b, ldb, c, rs, cs, rows, cols, overwrite);
+}
+
 }  // namespace kernels::cpu_detail
 GAN_NAMESPACE_END
