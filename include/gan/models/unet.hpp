@@ -188,13 +188,7 @@ public:
                  Random& rng) const
         requires outermost
     {
-        down_conv_.forward(x, c.down, scratch);
-        if constexpr (innermost) {
-            up_act_.forward(c.down, c.up_in, scratch);
-        } else {
-            hand_inward(c, scratch, options);
-            sub_.forward_inner(c.sub.skip, c.up_in, c.sub, scratch, options, rng);
-        }
+        fill_up_input(x, c, scratch, options, rng);
         up_conv_.forward(c.up_in, c.up, scratch);
         tanh_.forward(c.up, y, scratch);
     }
@@ -206,13 +200,7 @@ public:
                        const InferenceOptions& options, Random& rng) const
         requires(!outermost)
     {
-        down_conv_.forward(skip, c.down, scratch);
-        if constexpr (innermost) {
-            up_act_.forward(c.down, c.up_in, scratch);
-        } else {
-            hand_inward(c, scratch, options);
-            sub_.forward_inner(c.sub.skip, c.up_in, c.sub, scratch, options, rng);
-        }
+        fill_up_input(skip, c, scratch, options, rng);
         const auto up_half = concat_type::second(activated);
         const kernels::relu_op<T> relu;  // the enclosing block's up_act
         const bool dropping = dropout && options.dropout;
@@ -332,6 +320,19 @@ public:
     }
 
 private:
+    // The inference pass from this block's down conv (reading x, or the skip) through the inner
+    // blocks to c.up_in, the input of this block's up conv.
+    void fill_up_input(const input_type& x, Context& c, Scratch<B>& scratch, const InferenceOptions& options,
+                       Random& rng) const {
+        down_conv_.forward(x, c.down, scratch);
+        if constexpr (innermost) {
+            up_act_.forward(c.down, c.up_in, scratch);
+        } else {
+            hand_inward(c, scratch, options);
+            sub_.forward_inner(c.sub.skip, c.up_in, c.sub, scratch, options, rng);
+        }
+    }
+
     // Hands the inner block its input n (this block's down output, normalised in the middle
     // blocks) in one pass: LeakyReLU(n) as the inner block's skip, ReLU(n) into the first half of
     // up_in. With running statistics the norm runs in the same pass.
