@@ -224,6 +224,7 @@ public:
         for (std::size_t n = 0; n < up_out->batch(); ++n)
             kernels::activation_forward(B{}, relu, up_out->data() + n * up_shape::size, up_half.sample(n), up_shape::size);
     }
+
     // Accumulates parameter gradients; writes dx unless `input_gradient` is false (the image
     // input of the outermost block rarely needs one).
     void backward(const output_type& dy, input_type& dx, bool input_gradient = true) {
