@@ -129,7 +129,8 @@ void check_pass_through_slice(std::size_t batch) {
     for (std::size_t n = 0; n < batch; ++n) {
         const float* sample = whole.data() + n * Whole::size;
         CHECK(std::all_of(sample, sample + 2 * S::plane, [](float v) { return v == 7.0f; }));
-        for (std::size_t i = 0; i < S::size; ++i) REQUIRE(sample[2 * S::plane + i] == 2.0f * plain.data()[n * S::size + i]);
+        for (std::size_t i = 0; i < S::size; ++i)
+            REQUIRE(sample[2 * S::plane + i] == 2.0f * plain.data()[n * S::size + i]);
     }
 }
 
@@ -166,7 +167,8 @@ TEST_CASE("BatchNorm2d's eval_channel hands on the bits of its eval-mode forward
     for (std::size_t n = 0; n < 2; ++n)
         for (std::size_t c = 0; c < 3; ++c) {
             const std::size_t at = (n * 3 + c) * 35;
-            bn.eval_channel(c, x.data() + at, gan::kernels::store_activated(gan::kernels::identity_op<float>(), handed.data() + at));
+            bn.eval_channel(c, x.data() + at,
+                            gan::kernels::store_activated(gan::kernels::identity_op<float>(), handed.data() + at));
         }
     CHECK(handed == std::vector<float>(y.data(), y.data() + y.size()));
 }

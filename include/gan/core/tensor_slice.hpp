@@ -32,7 +32,8 @@ public:
     T* sample(std::size_t n) const noexcept { return data_ + n * stride_; }
 
 private:
-    TensorSlice(T* data, std::size_t stride, std::size_t batch) noexcept : data_(data), stride_(stride), batch_(batch) {}
+    TensorSlice(T* data, std::size_t stride, std::size_t batch) noexcept
+        : data_(data), stride_(stride), batch_(batch) {}
 
     T* data_;
     std::size_t stride_;  // values from one sample's part to the next

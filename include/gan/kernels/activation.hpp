@@ -115,7 +115,9 @@ struct plane_reader {
 // Where a fused pass (BatchNorm2d::eval_channel, say) hands its vectors: writes op(v) at y + i.
 template <Scalar T, class Op>
 auto store_activated(const Op& op, T* y) {
-    return [op, y](std::size_t i, const simd::vec<T>& v, std::size_t lanes) { simd::store_partial(y + i, op(v), lanes); };
+    return [op, y](std::size_t i, const simd::vec<T>& v, std::size_t lanes) {
+        simd::store_partial(y + i, op(v), lanes);
+    };
 }
 
 // dx = dy · op'(x), with op' evaluated from the forward output y; dx may equal dy.

@@ -222,7 +222,8 @@ public:
             }
         }
         for (std::size_t n = 0; n < up_out->batch(); ++n)
-            kernels::activation_forward(B{}, relu, up_out->data() + n * up_shape::size, up_half.sample(n), up_shape::size);
+            kernels::activation_forward(B{}, relu, up_out->data() + n * up_shape::size, up_half.sample(n),
+                                        up_shape::size);
     }
 
     // Accumulates parameter gradients; writes dx unless `input_gradient` is false (the image
