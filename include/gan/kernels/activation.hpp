@@ -107,8 +107,9 @@ struct plane_reader {
     template <class Emit>
     void operator()(std::size_t p, const Emit& emit) const {
         const T* xp = x + p * plane;
-        simd::for_each_vector<T>(plane,
-                                 [&](std::size_t i, std::size_t lanes) { emit(i, simd::load_partial(xp + i, lanes), lanes); });
+        simd::for_each_vector<T>(plane, [&](std::size_t i, std::size_t lanes) {
+            emit(i, simd::load_partial(xp + i, lanes), lanes);
+        });
     }
 };
 
