@@ -64,7 +64,7 @@ public:
         x_ = x;
         y.resize(x.batch());
         scatter(x, TensorSlice<T, output_shape, B>(y), geometry(), std::as_const(weight_).value().data(), cols_.data(),
-                [](std::size_t, T*) {});
+                leave_channel);
     }
 
     // The inference pass: reads the weights only and takes its workspace from `scratch`; the
@@ -75,7 +75,7 @@ public:
     // bit-identical to the training pass.
     void forward(const input_type& x, output_type& y, Scratch<B>& scratch) const {
         y.resize(x.batch());
-        forward(x, TensorSlice<T, output_shape, B>(y), scratch, [](std::size_t, T*) {});
+        forward(x, TensorSlice<T, output_shape, B>(y), scratch, leave_channel);
     }
 
     // The same pass written through a slice (into a concatenation, say), with finish(c, values)
@@ -191,6 +191,9 @@ private:
     // differ from the training pass; those layers keep W for the streaming kernel instead
     // (kernels::StreamedA: the same sums, read as one sequential block per stretch).
     static constexpr bool packed_inference = std::size_t(In::height) * In::width > 4;
+
+    // The finish of the passes that write a whole tensor of their own: channels stay as computed.
+    static constexpr auto leave_channel = [](std::size_t, T*) {};
 
     // Through the geometry g (this layer's, or without its dead taps) and Wᵀ [g.rows()][in]: the
     // weights w [in][g.rows()] as stored (const T*), or packed (kernels::PackedA, StreamedA).
