@@ -13,8 +13,11 @@
 #include <cstddef>
 #include <vector>
 
+#include <tbb/task_arena.h>
+
 #include "gan/core/backend.hpp"
 #include "gan/kernels/im2col.hpp"
+#include "gan/kernels/parallel.hpp"
 
 GAN_NAMESPACE_BEGIN
 namespace detail {
@@ -28,11 +31,18 @@ void gather_live_taps(const T* w, std::size_t size, const kernels::ConvGeometry&
     const std::size_t kernel = full.kernel, kept = live.kernel, first = full.padding - live.padding;
     const std::size_t planes = size / (kernel * kernel);
     out.resize(planes * kept * kept);
-    for (std::size_t p = 0; p < planes; ++p)
-        for (std::size_t i = 0; i < kept; ++i) {
-            const T* row = w + (p * kernel + first + i) * kernel + first;
-            std::copy(row, row + kept, out.data() + (p * kept + i) * kept);
-        }
+    // In blocks of 256 KiB of w, in parallel: a training step gathers 16 MiB per such layer, and
+    // one core reads from memory at about half the rate of two. Isolated: the caller may hold a
+    // lock (PackedWeight::get) that a stolen task of its own would wait for.
+    tbb::this_task_arena::isolate([&] {
+        kernels::detail::parallel_blocks(planes, 4096, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p)
+                for (std::size_t i = 0; i < kept; ++i) {
+                    const T* row = w + (p * kernel + first + i) * kernel + first;
+                    std::copy(row, row + kept, out.data() + (p * kept + i) * kept);
+                }
+        });
+    });
 }
 
 }  // namespace detail
