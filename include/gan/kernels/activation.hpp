@@ -81,6 +81,19 @@ void activation_forward(cpu, const Op& op, const T* x, T* y, std::size_t n) {
     });
 }
 
+// The same, each result stored twice (y and y_copy): an activation layer keeps its output for
+// its backward pass and hands the caller a copy, in this one pass rather than a second one.
+template <Scalar T, class Op>
+void activation_forward(cpu, const Op& op, const T* x, T* y, T* y_copy, std::size_t n) {
+    detail::parallel_blocks(n, detail::elementwise_block, [&](std::size_t begin, std::size_t end) {
+        simd::for_each_vector<T>(end - begin, [&](std::size_t i, std::size_t lanes) {
+            const auto v = op(simd::load_partial(x + begin + i, lanes));
+            simd::store_partial(y + begin + i, v, lanes);
+            simd::store_partial(y_copy + begin + i, v, lanes);
+        });
+    });
+}
+
 // Two activations of the same values in one pass, plane by plane in parallel: values(p, emit)
 // hands emit(i, v, lanes) each vector v of plane p (read from a tensor, or computed on the way:
 // a norm), and op_a(v) goes to a(p) + i, op_b(v) to b(p) + i. The destinations may lie in

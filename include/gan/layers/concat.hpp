@@ -7,6 +7,7 @@
 #include "gan/core/shape.hpp"
 #include "gan/core/tensor.hpp"
 #include "gan/core/tensor_slice.hpp"
+#include "gan/kernels/elementwise.hpp"
 #include "gan/layers/checks.hpp"
 
 GAN_NAMESPACE_BEGIN
@@ -41,8 +42,8 @@ public:
         da.resize(dy.batch());
         db.resize(dy.batch());
         for (std::size_t n = 0; n < dy.batch(); ++n) {
-            B::copy(da.data() + n * A::size, dy.data() + n * output_shape::size, A::size * sizeof(T));
-            B::copy(db.data() + n * Bs::size, dy.data() + n * output_shape::size + A::size, Bs::size * sizeof(T));
+            kernels::copy(B{}, dy.data() + n * output_shape::size, da.data() + n * A::size, A::size);
+            kernels::copy(B{}, dy.data() + n * output_shape::size + A::size, db.data() + n * Bs::size, Bs::size);
         }
     }
 
@@ -62,8 +63,8 @@ private:
                               " and " + std::to_string(b.batch()) + "; concatenate tensors of the same batch size");
         y.resize(a.batch());
         for (std::size_t n = 0; n < a.batch(); ++n) {
-            B::copy(y.data() + n * output_shape::size, a.data() + n * A::size, A::size * sizeof(T));
-            B::copy(y.data() + n * output_shape::size + A::size, b.data() + n * Bs::size, Bs::size * sizeof(T));
+            kernels::copy(B{}, a.data() + n * A::size, y.data() + n * output_shape::size, A::size);
+            kernels::copy(B{}, b.data() + n * Bs::size, y.data() + n * output_shape::size + A::size, Bs::size);
         }
     }
 

@@ -145,20 +145,21 @@ public:
     void forward(const input_type& x, output_type& y) {
         const input_type* down_in = &x;
         if constexpr (!outermost) {
-            down_act_.forward(x, skip_);
+            activate(down_act_, x, skip_);
             down_in = &skip_;
         }
         down_conv_.forward(*down_in, down_);
         if constexpr (innermost) {
-            up_act_.forward(down_, up_in_);
+            activate(up_act_, down_, up_in_);
         } else {
             const Tensor<T, down_shape, B>* sub_in = &down_;
             if constexpr (middle) {
                 down_norm_.forward(down_, normed_);
                 sub_in = &normed_;
             }
-            sub_.forward(*sub_in, sub_out_);
-            up_act_.forward(sub_out_, up_in_);
+            // The inner block concatenates into up_in_, and the ReLU runs there in place.
+            sub_.forward(*sub_in, up_in_);
+            activate(up_act_, up_in_, up_in_);
         }
         if constexpr (outermost) {
             up_conv_.forward(up_in_, up_);
@@ -241,7 +242,7 @@ public:
             }
         }
         up_conv_.backward(d_up_, d_up_in_);
-        up_act_.backward(d_up_in_, d_up_in_);  // in place: ReLU's derivative reads its own output
+        activate_backward(up_act_, up_in_, d_up_in_, d_up_in_);  // ReLU's derivative reads its output
         if constexpr (innermost) {
             down_conv_.backward(d_up_in_, d_down_in_);
         } else {
@@ -258,7 +259,7 @@ public:
         if constexpr (!outermost) {
             // The skip and the down path both used a = LeakyReLU(x): their gradients add.
             kernels::axpy(B{}, T(1), d_skip_.data(), d_down_in_.data(), d_down_in_.size());
-            down_act_.backward(d_down_in_, dx);
+            activate_backward(down_act_, skip_, d_down_in_, dx);
         }
     }
 
@@ -322,6 +323,21 @@ public:
     }
 
 private:
+    // The training pass applies its activations through their kernels rather than their layers: a
+    // layer keeps a copy of its output for backward, and this block keeps that output anyway
+    // (skip_, up_in_). y may be x.
+    template <class Activation, class In, class Out>
+    static void activate(const Activation& act, const In& x, Out& y) {
+        y.resize(x.batch());
+        kernels::activation_forward(B{}, act.op(), x.data(), y.data(), x.size());
+    }
+    // dx may be dy; y is the activation's output.
+    template <class Activation, class Values, class Gradient>
+    static void activate_backward(const Activation& act, const Values& y, const Gradient& dy, Gradient& dx) {
+        dx.resize(dy.batch());
+        kernels::activation_backward(B{}, act.op(), y.data(), dy.data(), dx.data(), dy.size());
+    }
+
     // The inference pass from this block's down conv (reading x, or the skip) through the inner
     // blocks to c.up_in, the input of this block's up conv.
     void fill_up_input(const input_type& x, Context& c, Scratch<B>& scratch, const InferenceOptions& options,
@@ -425,7 +441,7 @@ private:
     // Activations of the last forward pass and gradients of the last backward pass.
     input_type skip_;                                  // a = LeakyReLU(x)
     Tensor<T, down_shape, B> down_, normed_;
-    Tensor<T, up_input_shape, B> sub_out_, up_in_;
+    Tensor<T, up_input_shape, B> up_in_;
     Tensor<T, up_shape, B> up_, up_normed_, up_dropped_;
     input_type d_skip_, d_down_in_;
     Tensor<T, down_shape, B> d_down_, d_sub_in_;
