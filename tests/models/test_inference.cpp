@@ -2,9 +2,11 @@
 // several threads at once, and free of side effects on the model.
 #include <doctest/doctest.h>
 
+#include <gan/kernels/elementwise.hpp>
 #include <gan/models/init.hpp>
 #include <gan/models/unet.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,6 +50,62 @@ TEST_CASE("const inference equals the layer-by-layer pass in eval mode and with 
     f.g.forward(f.x, expected);
     model.forward(f.x, got, context, {.batch_statistics = true, .dropout = false});
     CHECK(values(got) == values(expected));
+}
+
+TEST_CASE("const inference of one sample runs its norms and dropout by channel with the layer-by-layer bits") {
+    // With a batch of one, batch statistics and dropout run in the channel passes too
+    // (UNetBlock::up_path_by_channel, hand_inward); larger batches take the passes above.
+    Fixture f;
+    G::input_type x(1);
+    std::copy(f.x.data(), f.x.data() + x.size(), x.data());
+    const G& model = f.g;
+    G::output_type expected, got;
+    // The masks the const pass draws from its context's stream, innermost dropout block first,
+    // fixed on the layers of the layer-by-layer pass.
+    const auto fix_masks = [&](std::uint64_t seed) {
+        std::vector<std::function<void(gan::Random&)>> fixers;
+        f.g.visit_dropout([&](auto& layer) {
+            fixers.push_back([&layer](gan::Random& stream) {
+                typename std::remove_reference_t<decltype(layer)>::output_type mask(1);
+                const std::uint64_t first = stream.reserve((mask.size() + 1) / 2);
+                gan::kernels::dropout_mask(gan::cpu{}, stream.seed(), first, layer.p(), mask.data(), mask.size());
+                layer.set_mask(mask);
+            });
+        });
+        REQUIRE(!fixers.empty());
+        gan::Random stream(seed);
+        for (auto it = fixers.rbegin(); it != fixers.rend(); ++it) (*it)(stream);
+    };
+
+    SUBCASE("batch statistics, dropout off") {
+        f.g.train();
+        f.g.enable_dropout(false);
+        f.g.forward(x, expected);
+        G::InferenceContext context;
+        model.forward(x, got, context, {.batch_statistics = true, .dropout = false});
+        CHECK(values(got) == values(expected));
+    }
+    SUBCASE("the reference test protocol: batch statistics and dropout") {
+        fix_masks(41);
+        f.g.train();
+        f.g.forward(x, expected);
+        G::InferenceContext context(41);
+        model.forward(x, got, context);
+        CHECK(values(got) == values(expected));
+        // A second pass draws new masks from the stream: not the first pass's output.
+        G::output_type again;
+        model.forward(x, again, context);
+        CHECK(values(again) != values(got));
+    }
+    SUBCASE("running statistics, dropout on") {
+        fix_masks(43);
+        f.g.eval();
+        f.g.enable_dropout(true);
+        f.g.forward(x, expected);
+        G::InferenceContext context(43);
+        model.forward(x, got, context, {.batch_statistics = false, .dropout = true});
+        CHECK(values(got) == values(expected));
+    }
 }
 
 TEST_CASE("const inference equals the layer-by-layer pass with instance norm and in a one-level U-Net") {

@@ -134,6 +134,15 @@ auto store_activated(const Op& op, T* y) {
     };
 }
 
+// A store that first multiplies each vector by the matching stretch of a mask (dropout fused into
+// a channel's pass): store(i, v · mask[i, i + lanes), lanes), the product kernels::multiply takes.
+template <Scalar T, class Store>
+auto store_masked(const T* mask, const Store& store) {
+    return [mask, store](std::size_t i, const simd::vec<T>& v, std::size_t lanes) {
+        store(i, v * simd::load_partial(mask + i, lanes), lanes);
+    };
+}
+
 // dx = dy · op'(x), with op' evaluated from the forward output y; dx may equal dy.
 template <Scalar T, class Op>
 void activation_backward(cpu, const Op& op, const T* y, const T* dy, T* dx, std::size_t n) {

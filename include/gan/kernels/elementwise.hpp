@@ -78,17 +78,24 @@ void axpy(cpu, T alpha, const T* x, T* y, std::size_t n) {
 
 // Inverted-dropout mask: mask[i] = 0 with probability p, else 1 / (1 − p). Element i draws from
 // Philox block first_block + i / 2 of the seed's stream, so the mask is a pure function of
-// (seed, first_block) whatever the thread count.
+// (seed, first_block) whatever the thread count, and any stretch of it can be drawn on its own:
+// mask[begin, end) into out[0, end − begin).
+template <Scalar T>
+void dropout_mask_stretch(const Random& stream, std::uint64_t first_block, double p, std::size_t begin,
+                          std::size_t end, T* out) {
+    const T keep = T(1.0 / (1.0 - p));
+    for (std::size_t i = begin; i < end; ++i) {
+        const auto b = stream.block_at(first_block + i / 2);
+        const double u = i % 2 == 0 ? Random::uniform_from(b[0], b[1]) : Random::uniform_from(b[2], b[3]);
+        out[i - begin] = u < p ? T(0) : keep;
+    }
+}
+
 template <Scalar T>
 void dropout_mask(cpu, std::uint64_t seed, std::uint64_t first_block, double p, T* mask, std::size_t n) {
     const Random stream(seed);
-    const T keep = T(1.0 / (1.0 - p));
     detail::parallel_blocks(n, detail::elementwise_block, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) {
-            const auto b = stream.block_at(first_block + i / 2);
-            const double u = i % 2 == 0 ? Random::uniform_from(b[0], b[1]) : Random::uniform_from(b[2], b[3]);
-            mask[i] = u < p ? T(0) : keep;
-        }
+        dropout_mask_stretch(stream, first_block, p, begin, end, mask + begin);
     });
 }
 

@@ -45,6 +45,30 @@ void for_each_group_vector(const NormGeometry& g, std::size_t group, F&& f) {
 }
 }  // namespace detail
 
+template <Scalar T>
+struct NormStatistics {
+    T mean, var;  // the variance biased (divided by the count)
+};
+
+// The mean and biased variance of group `group` of x, in two passes of one fixed order: the
+// statistics norm_forward_train normalises by, and the fused inference passes that normalise a
+// channel at a time (BatchNorm2d::batch_channel) with the same bits.
+template <Scalar T>
+NormStatistics<T> group_statistics(const NormGeometry& g, std::size_t group, const T* x) {
+    using V = simd::vec<T>;
+    const double count = double(g.count());
+    simd::Accumulator<T> sum;
+    detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) { sum.add(simd::load_partial(x + k, lanes)); });
+    const T m = T(sum.total() / count);
+    simd::Accumulator<T> squares;
+    detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) {
+        // Padding lanes load m, so they contribute zero.
+        const V d = simd::load_partial(x + k, lanes, m) - V(m);
+        squares.add(d * d);
+    });
+    return {m, T(squares.total() / count)};
+}
+
 // Training-mode forward: per group, the mean and biased variance of x (two passes), then
 // xhat = (x − mean) / sqrt(var + eps) and y = op(gamma · xhat + beta). gamma and beta may be
 // null (no affine transform). Writes xhat for the backward pass and mean[g], var[g] (biased).
@@ -53,17 +77,7 @@ void norm_forward_train(cpu, const NormGeometry& g, const T* x, const T* gamma, 
                         T* y, T* xhat, T* mean, T* var) {
     detail::parallel_items(g.groups, [&](std::size_t group) {
         using V = simd::vec<T>;
-        const double count = double(g.count());
-        simd::Accumulator<T> sum;
-        detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) { sum.add(simd::load_partial(x + k, lanes)); });
-        const T m = T(sum.total() / count);
-        simd::Accumulator<T> squares;
-        detail::for_each_group_vector<T>(g, group, [&](std::size_t k, std::size_t lanes) {
-            // Padding lanes load m, so they contribute zero.
-            const V d = simd::load_partial(x + k, lanes, m) - V(m);
-            squares.add(d * d);
-        });
-        const T v = T(squares.total() / count);
+        const auto [m, v] = group_statistics(g, group, x);
         const T invstd = T(1) / std::sqrt(v + eps);
         mean[group] = m;
         var[group] = v;

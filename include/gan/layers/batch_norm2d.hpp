@@ -109,6 +109,22 @@ public:
         });
     }
 
+    // The same for channel c of a batch of one normalised by its own statistics (the reference
+    // test protocol): the bits of the inference forward() with batch statistics, whose statistics
+    // for one sample come from that sample's plane alone.
+    template <class Store>
+    void batch_channel(std::size_t c, const T* x, Store&& store) const
+        requires B::host_accessible
+    {
+        static_assert(In::plane >= 2, "batch statistics of a batch of one need more than one value per channel");
+        const auto g = kernels::NormGeometry::batch_norm(1, 1, In::plane);
+        const auto [mean, var] = kernels::group_statistics(g, 0, x);
+        const kernels::ChannelNormalisation<T> norm(mean, var, eps_, weight_.value().data()[c], bias_.value().data()[c]);
+        norm.apply(x, In::plane, [&](std::size_t i, auto, auto affine, std::size_t lanes) {
+            store(i, activation_(affine), lanes);
+        });
+    }
+
     // Accumulates the weight and bias gradients and writes the input gradient, through the
     // statistics of the mode the forward pass ran in.
     void backward(const output_type& dy, input_type& dx) {

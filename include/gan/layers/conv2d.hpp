@@ -62,7 +62,8 @@ public:
 
     void forward(const input_type& x, output_type& y) {
         detail::check_nonempty("Conv2d", x.batch());
-        x_ = x;
+        x_.resize(x.batch());
+        kernels::copy(B{}, x.data(), x_.data(), x.size());  // x_ = x, in parallel blocks
         y.resize(x.batch());
         convolve(x, y, cols_.data(), nullptr);
         // Not when cols_ holds only the live taps' rows, or (direct) no columns at all.

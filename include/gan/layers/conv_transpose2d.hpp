@@ -61,7 +61,8 @@ public:
 
     void forward(const input_type& x, output_type& y) {
         detail::check_nonempty("ConvTranspose2d", x.batch());
-        x_ = x;
+        x_.resize(x.batch());
+        kernels::copy(B{}, x.data(), x_.data(), x.size());  // x_ = x, in parallel blocks
         y.resize(x.batch());
         scatter(x, TensorSlice<T, output_shape, B>(y), geometry(), std::as_const(weight_).value().data(), cols_.data(),
                 leave_channel);

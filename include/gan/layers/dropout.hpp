@@ -67,9 +67,25 @@ public:
             return;
         }
         T* mask = scratch.template take<T>(x.size());
-        const std::uint64_t first = rng->reserve((x.size() + 1) / 2);
-        kernels::dropout_mask(B{}, rng->seed(), first, p_, mask, x.size());
+        const InferenceMask drawn = reserve_mask(*rng, x.batch());
+        kernels::dropout_mask(B{}, rng->seed(), drawn.first_block, p_, mask, x.size());
         kernels::multiply(B{}, x.data(), mask, y.data(), x.size());
+    }
+
+    // The mask of an inference pass that applies it itself, a stretch at a time (UNetBlock fuses
+    // dropout into its up path's channel pass): the one forward(x, y, scratch, &rng) would draw
+    // for a batch of `batch`, reserved from rng in the same way.
+    struct InferenceMask {
+        Random stream;
+        std::uint64_t first_block;
+        double p;
+        // Elements [begin, end) of the mask (all samples in order) into out[0, end − begin).
+        void draw(std::size_t begin, std::size_t end, T* out) const {
+            kernels::dropout_mask_stretch(stream, first_block, p, begin, end, out);
+        }
+    };
+    InferenceMask reserve_mask(Random& rng, std::size_t batch) const {
+        return {Random(rng.seed()), rng.reserve((batch * In::size + 1) / 2), p_};
     }
 
     void backward(const output_type& dy, input_type& dx) {

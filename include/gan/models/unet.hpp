@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "gan/core/random.hpp"
 #include "gan/core/scratch.hpp"
@@ -206,10 +207,8 @@ public:
         const kernels::relu_op<T> relu;  // the enclosing block's up_act
         const bool dropping = dropout && options.dropout;
         if constexpr (std::is_same_v<Norm, BatchNorm>) {
-            if (!options.batch_statistics && !dropping) {
-                up_conv_.forward(c.up_in, up_half, scratch, [&](std::size_t channel, T* values) {
-                    up_norm_.eval_channel(channel, values, kernels::store_activated(relu, values));
-                });
+            if ((!options.batch_statistics && !dropping) || c.up_in.batch() == 1) {
+                up_path_by_channel(c, up_half, scratch, options.batch_statistics, dropping, rng);
                 return;
             }
         }
@@ -338,6 +337,40 @@ private:
         kernels::activation_backward(B{}, act.op(), y.data(), dy.data(), dx.data(), dy.size());
     }
 
+    // The up path of the inference pass with BatchNorm, a channel at a time in ConvTranspose2d's
+    // channel epilogue: each channel normalised, dropped out and activated (the enclosing block's
+    // ReLU) in place in `out`, while in the cache of the core that computed it. Running
+    // statistics serve any batch; batch statistics and dropout need a batch of one, whose
+    // statistics for a channel come from its one plane and whose mask elements depend on their
+    // index alone. The bits of the separate passes.
+    void up_path_by_channel(Context& c, TensorSlice<T, up_shape, B> out, Scratch<B>& scratch, bool batch_statistics,
+                            bool dropping, Random& rng) const
+        requires(!outermost)
+    {
+        const kernels::relu_op<T> relu;
+        const auto normalise = [&](std::size_t channel, T* values, const auto& store) {
+            if (batch_statistics)
+                up_norm_.batch_channel(channel, values, store);
+            else
+                up_norm_.eval_channel(channel, values, store);
+        };
+        if constexpr (dropout) {
+            if (dropping) {
+                const auto drawn = dropout_.reserve_mask(rng, 1);
+                up_conv_.forward(c.up_in, out, scratch, [&](std::size_t channel, T* values) {
+                    thread_local std::vector<T> mask;
+                    mask.resize(up_shape::plane);
+                    drawn.draw(channel * up_shape::plane, (channel + 1) * up_shape::plane, mask.data());
+                    normalise(channel, values, kernels::store_masked(mask.data(), kernels::store_activated(relu, values)));
+                });
+                return;
+            }
+        }
+        up_conv_.forward(c.up_in, out, scratch, [&](std::size_t channel, T* values) {
+            normalise(channel, values, kernels::store_activated(relu, values));
+        });
+    }
+
     // The inference pass from this block's down conv (reading x, or the skip) through the inner
     // blocks to c.up_in, the input of this block's up conv.
     void fill_up_input(const input_type& x, Context& c, Scratch<B>& scratch, const InferenceOptions& options,
@@ -370,9 +403,14 @@ private:
         };
         if constexpr (middle) {
             if constexpr (std::is_same_v<Norm, BatchNorm>) {
-                if (!options.batch_statistics) {
+                // Batch statistics of a batch of one come from each channel's one plane (p = channel).
+                if (!options.batch_statistics || batch == 1) {
                     write([&](std::size_t p, const auto& emit) {
-                        down_norm_.eval_channel(p % channels, c.down.data() + p * plane, emit);
+                        const T* x = c.down.data() + p * plane;
+                        if (options.batch_statistics)
+                            down_norm_.batch_channel(p, x, emit);
+                        else
+                            down_norm_.eval_channel(p % channels, x, emit);
                     });
                     return;
                 }
