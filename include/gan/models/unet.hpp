@@ -158,7 +158,8 @@ public:
                 down_norm_.forward(down_, normed_);
                 sub_in = &normed_;
             }
-            // The inner block concatenates into up_in_, and the ReLU runs there in place.
+            // The inner block concatenates into up_in_, and the ReLU runs there in place (nothing
+        // else reads the concatenation: its backward pass needs no values).
             sub_.forward(*sub_in, up_in_);
             activate(up_act_, up_in_, up_in_);
         }
@@ -184,8 +185,9 @@ public:
     // own up conv's input, which is where the concatenation lands (ReLU(LeakyReLU(x)) = ReLU(x)).
     // The inner block writes the ReLU of its up path into the second half (forward_inner). So the
     // concatenation copies nothing and no activation takes a pass of its own; with running
-    // statistics and no dropout the up path's norm and ReLU run in the transposed convolution's
-    // channel epilogue as well. The same bits as the layer-by-layer pass.
+    // statistics and no dropout, or with a batch of one, the up path's norm, dropout and ReLU run
+    // in the transposed convolution's channel epilogue as well (up_path_by_channel). The same
+    // bits as the layer-by-layer pass.
     void forward(const input_type& x, output_type& y, Context& c, Scratch<B>& scratch, const InferenceOptions& options,
                  Random& rng) const
         requires outermost
