@@ -284,8 +284,10 @@ TEST_CASE_TEMPLATE("gemm_in_row_groups hands on whole units once, each with its 
     std::mt19937 rng(19);
     // Units of 16 rows (a 4 x 4 kernel's channel; a granule of 48 divides the L2 block of 144
     // rows), 25 (a granule of 150, which does not) and 9; groups of several L2 blocks; 1 and 2 K
-    // steps of 256 (the rows are final only in the last); A as stored and packed.
-    const std::size_t shapes[][4] = {{640, 300, 200, 16}, {750, 70, 300, 25}, {81, 1000, 40, 9}, {48, 6, 512, 16}};
+    // steps of 256 (the rows are final only in the last); A as stored and packed; more columns
+    // than one column block of the blocked loop (4096).
+    const std::size_t shapes[][4] = {{640, 300, 200, 16}, {750, 70, 300, 25}, {81, 1000, 40, 9}, {48, 6, 512, 16},
+                                     {96, 4200, 8, 16}};
     gan::kernels::PackedA<T> packed;
     for (const auto& [m, n, k, unit] : shapes)
         for (Transpose ta : both)
