@@ -1,5 +1,5 @@
 #pragma once
-// Elementwise and per-channel kernels shared by the layers: bias, channel sums, products,
+// Elementwise and per-channel kernels shared by the layers: bias, channel sums, copies, products,
 // dropout masks.
 #include <cstddef>
 #include <cstdint>
