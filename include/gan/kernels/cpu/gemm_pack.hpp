@@ -29,57 +29,49 @@ struct operand {
 };
 
 #if defined(GAN_PACK_AVX)
-// Eight K steps of six rows of a float A, out[q * 6 + r] = src[r * ld + q]: an 8 × 8 transpose in
-// registers (rows 6 and 7 are don't-cares) and eight overlapping stores, each writing its
-// column's six values and two that the next store replaces. Value by value, packing costs about a
-// store per value: a fifth of the time of a deep layer whose C has 64 columns (each A value is
-// used for only 64 multiply-adds, 4 cycles of FMAs).
-inline void pack_a_6x8(const float* src, std::size_t ld, float* out) {
-    const __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ld);
-    const __m256 r2 = _mm256_loadu_ps(src + 2 * ld), r3 = _mm256_loadu_ps(src + 3 * ld);
-    const __m256 r4 = _mm256_loadu_ps(src + 4 * ld), r5 = _mm256_loadu_ps(src + 5 * ld);
-    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-    const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    const __m256 s4 = _mm256_shuffle_ps(t4, t4, 0x44), s5 = _mm256_shuffle_ps(t4, t4, 0xEE);
-    const __m256 s6 = _mm256_shuffle_ps(t5, t5, 0x44), s7 = _mm256_shuffle_ps(t5, t5, 0xEE);
-    _mm256_storeu_ps(out, _mm256_permute2f128_ps(s0, s4, 0x20));
-    _mm256_storeu_ps(out + 6, _mm256_permute2f128_ps(s1, s5, 0x20));
-    _mm256_storeu_ps(out + 12, _mm256_permute2f128_ps(s2, s6, 0x20));
-    _mm256_storeu_ps(out + 18, _mm256_permute2f128_ps(s3, s7, 0x20));
-    _mm256_storeu_ps(out + 24, _mm256_permute2f128_ps(s0, s4, 0x31));
-    _mm256_storeu_ps(out + 30, _mm256_permute2f128_ps(s1, s5, 0x31));
-    _mm256_storeu_ps(out + 36, _mm256_permute2f128_ps(s2, s6, 0x31));
-    // The last column stops at the group's end: 4 + 2 values.
-    const __m256 c7 = _mm256_permute2f128_ps(s3, s7, 0x31);
-    _mm_storeu_ps(out + 42, _mm256_castps256_ps128(c7));
-    _mm_storel_pi(reinterpret_cast<__m64*>(out + 46), _mm256_extractf128_ps(c7, 1));
-}
-
-// An 8 × 8 block of floats transposed in registers: out[q * ldo + r] = src[r * ld + q].
-inline void transpose_8x8(const float* src, std::size_t ld, float* out, std::size_t ldo) {
-    const __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ld);
-    const __m256 r2 = _mm256_loadu_ps(src + 2 * ld), r3 = _mm256_loadu_ps(src + 3 * ld);
-    const __m256 r4 = _mm256_loadu_ps(src + 4 * ld), r5 = _mm256_loadu_ps(src + 5 * ld);
-    const __m256 r6 = _mm256_loadu_ps(src + 6 * ld), r7 = _mm256_loadu_ps(src + 7 * ld);
-    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+// Eight rows of eight floats transposed in registers: c[q] holds element q of every row r[0..7].
+inline void transpose_8x8(const __m256 (&r)[8], __m256 (&c)[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
     const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
     const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
     const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
     const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    _mm256_storeu_ps(out, _mm256_permute2f128_ps(s0, s4, 0x20));
-    _mm256_storeu_ps(out + ldo, _mm256_permute2f128_ps(s1, s5, 0x20));
-    _mm256_storeu_ps(out + 2 * ldo, _mm256_permute2f128_ps(s2, s6, 0x20));
-    _mm256_storeu_ps(out + 3 * ldo, _mm256_permute2f128_ps(s3, s7, 0x20));
-    _mm256_storeu_ps(out + 4 * ldo, _mm256_permute2f128_ps(s0, s4, 0x31));
-    _mm256_storeu_ps(out + 5 * ldo, _mm256_permute2f128_ps(s1, s5, 0x31));
-    _mm256_storeu_ps(out + 6 * ldo, _mm256_permute2f128_ps(s2, s6, 0x31));
-    _mm256_storeu_ps(out + 7 * ldo, _mm256_permute2f128_ps(s3, s7, 0x31));
+    c[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    c[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    c[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    c[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    c[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    c[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    c[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    c[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+// Eight K steps of six rows of a float A, out[q * 6 + r] = src[r * ld + q]: an 8 × 8 transpose in
+// registers (rows 6 and 7 repeat rows 4 and 5: don't-cares, never read past A's last row) and
+// eight overlapping stores, each writing its column's six values and two that the next store
+// replaces. Value by value, packing costs about a store per value: a fifth of the time of a deep
+// layer whose C has 64 columns (each A value is used for only 64 multiply-adds, 4 cycles of FMAs).
+inline void pack_a_6x8(const float* src, std::size_t ld, float* out) {
+    __m256 r[8], c[8];
+    for (std::size_t i = 0; i < 6; ++i) r[i] = _mm256_loadu_ps(src + i * ld);
+    r[6] = r[4];
+    r[7] = r[5];
+    transpose_8x8(r, c);
+    for (std::size_t q = 0; q < 7; ++q) _mm256_storeu_ps(out + 6 * q, c[q]);
+    // The last column stops at the group's end: 4 + 2 values.
+    _mm_storeu_ps(out + 42, _mm256_castps256_ps128(c[7]));
+    _mm_storel_pi(reinterpret_cast<__m64*>(out + 46), _mm256_extractf128_ps(c[7], 1));
+}
+
+// An 8 × 8 block of floats transposed: out[q * ldo + r] = src[r * ld + q].
+inline void transpose_8x8(const float* src, std::size_t ld, float* out, std::size_t ldo) {
+    __m256 r[8], c[8];
+    for (std::size_t i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * ld);
+    transpose_8x8(r, c);
+    for (std::size_t q = 0; q < 8; ++q) _mm256_storeu_ps(out + q * ldo, c[q]);
 }
 #endif
 
