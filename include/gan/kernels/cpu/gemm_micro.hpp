@@ -73,6 +73,7 @@ struct micro_tile {
 #pragma GCC unroll 16
                 for (std::size_t u = 0; u < prefetch_group; ++u) step(p + u);
             }
+#pragma GCC unroll 2
         for (; p < kc; ++p) step(p);
 
         if (cs == 1 && rows == MR && cols == nr) {
