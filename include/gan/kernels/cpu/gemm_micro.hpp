@@ -73,6 +73,8 @@ struct micro_tile {
 #pragma GCC unroll 16
                 for (std::size_t u = 0; u < prefetch_group; ++u) step(p + u);
             }
+        // Two steps per iteration, half the loop's own instructions: on an Intel Xeon the tile ran at
+        // 178 GFLOP/s with one and 187 with two (181–184 with four or eight); same operations, same order.
 #pragma GCC unroll 2
         for (; p < kc; ++p) step(p);
 
