@@ -68,7 +68,7 @@ public:
         }
         T* mask = scratch.template take<T>(x.size());
         const InferenceMask drawn = reserve_mask(*rng, x.batch());
-        kernels::dropout_mask(B{}, rng->seed(), drawn.first_block, p_, mask, x.size());
+        kernels::dropout_mask(B{}, drawn.stream.seed(), drawn.first_block, drawn.p, mask, x.size());
         kernels::multiply(B{}, x.data(), mask, y.data(), x.size());
     }
 
