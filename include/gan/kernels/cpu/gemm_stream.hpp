@@ -29,11 +29,11 @@ struct stream_layout {
 
 // Adds rows [p0, p1) of A (row p at a + p * lda, `rows` values from the stretch's start) times
 // op(B)(p, j) into acc[j][0 .. rows), for j < JB. Rows are taken RB at a time, so that each
-// column sum is loaded and stored once per RB rows rather than once per row: a quarter of the
-// instructions per value of A, and more of A in flight from memory. G128/u5 (a 2×2 image's
-// transposed convolution, its 32 MiB of weights from memory) on an Intel Xeon: 1.72 → 1.34 ms
-// on two threads (25 GB/s, what the VM gives a prefetched read), 3.2 → 2.65 ms on one. The
-// FMAs of an element still run row by row in order: the same bits.
+// column sum is loaded and stored once per RB rows rather than once per row: a quarter of those
+// loads and stores, about half the instructions per value of A, and more of A in flight. G128/u5
+// (a 2×2 image's transposed convolution, its 32 MiB of weights from memory) on an Intel Xeon:
+// 1.72 → 1.34 ms on two threads (25 GB/s, what the VM gives a prefetched read), 3.2 → 2.65 ms on
+// one. The FMAs of an element still run row by row in order: the same bits.
 template <class T, std::size_t JB>
 void stream_accumulate(std::size_t rows, std::size_t p0, std::size_t p1, std::size_t k, const T* a,
                        std::size_t lda, operand<T> b, T (&acc)[JB][stream_layout<T>::chunk]) {
