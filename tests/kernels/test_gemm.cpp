@@ -240,6 +240,27 @@ TEST_CASE_TEMPLATE("the path for a short K gives the blocked GEMM's bits", T, fl
                     check_same_bits_as_blocked<T>(make_problem(m, n, k, ta, tb, rng), accumulate);
 }
 
+TEST_CASE_TEMPLATE("the tall path, reading A as stored, gives the packed tiles' bits", T, float, double) {
+    // C one tile wide and A stored along K (a deep layer's forward product, the input gradient of
+    // a transposed convolution): the tile reads A's rows where it would read a packed panel. The
+    // pre-packed product runs the packed tiles over the same K steps. A last panel of one to five
+    // rows reads row 0 again in the rows it does not store.
+    std::mt19937 rng(12);
+    const std::size_t shapes[][3] = {{512, 16, 300}, {151, 64, 1000}, {300, 33, 517}, {1000, 64, 8}, {145, 20, 30}};
+    for (const auto& [m, n, k] : shapes)
+        for (Transpose tb : both)
+            for (bool accumulate : {false, true}) {
+                const Problem p = make_problem(m, n, k, Transpose::no, tb, rng);
+                const auto a = as<T>(p.a), b = as<T>(p.b);
+                auto tall = as<T>(p.c), packed_tiles = tall;
+                gan::kernels::gemm(gan::cpu{}, p.s, a.data(), b.data(), tall.data(), accumulate);
+                const gan::kernels::PackedA<T> packed(m, k, Transpose::no, a.data(), p.s.lda);
+                gan::kernels::gemm(gan::cpu{}, p.s, packed, b.data(), packed_tiles.data(), accumulate);
+                INFO(describe(p.s, accumulate));
+                CHECK(std::memcmp(tall.data(), packed_tiles.data(), tall.size() * sizeof(T)) == 0);
+            }
+}
+
 TEST_CASE_TEMPLATE("gemm_row_slabs hands on every row panel once, with gemm's bits", T, float, double) {
     std::mt19937 rng(12);
     // m not a multiple of the tile's rows; 1, 4 and 64 K steps; a column count that ends inside a tile.

@@ -337,6 +337,16 @@ void row_panel(std::size_t q, std::size_t m, std::size_t n, std::size_t k, opera
     using tile = micro_tile<T, Bk::mr, NV>;
     constexpr std::size_t MR = Bk::mr, NR = tile::nr;
     const std::size_t rows = std::min(MR, m - q * MR), panels = (n + NR - 1) / NR;
+    if (!a.transposed) {
+        // A's rows run along K: the tile reads them as stored, MR sequential streams, where
+        // packing would read them from memory before the tile could start.
+        for (std::size_t jp = 0; jp < panels; ++jp)
+            for (std::size_t pc = 0; pc < k; pc += Bk::kc)
+                tile::template run<false, false, true>(std::min(Bk::kc, k - pc), a.at(q * MR, pc),
+                                                       bp + jp * k * NR + pc * NR, NR, c + jp * NR * cs, rs, cs, rows,
+                                                       std::min(NR, n - jp * NR), !accumulate && pc == 0, a.ld);
+        return;
+    }
     pack_a<MR>(a, q * MR, rows, 0, k, ap, k * MR);
     for (std::size_t jp = 0; jp < panels; ++jp)
         for (std::size_t pc = 0; pc < k; pc += Bk::kc)

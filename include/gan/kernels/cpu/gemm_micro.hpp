@@ -29,12 +29,21 @@ struct micro_tile {
     // on a Zen 5 VM, into L1 and L2: 3 KiB into L2 was the fastest, by a little).
     static constexpr std::size_t prefetch_a_ahead = 3072 / sizeof(T);
 
+    // How far ahead in each row of an A read as stored, in values: the same 3 KiB over MR rows.
+    static constexpr std::size_t prefetch_rows_ahead = prefetch_a_ahead / MR / line_values * line_values;
+
     // C element (i, j) is c[i * rs + j * cs]; only rows × cols of the tile are stored. Row p of the
     // B panel is at b + p * ldb: a packed panel (ldb = NR) or, where packing would not pay, B as
     // stored (Unpacked), whose rows are far apart and fetched a few ahead, as the hardware will not.
-    template <bool Unpacked = false, bool PrefetchA = false>
+    // A is a packed panel, or with StoredA A as stored, its rows along K, row r at a + r * lda
+    // (rows past `rows` read row 0 again; their sums are not stored).
+    template <bool Unpacked = false, bool PrefetchA = false, bool StoredA = false>
     static void run(std::size_t kc, const T* __restrict a, const T* __restrict b, std::size_t ldb, T* c,
-                    std::size_t rs, std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite) {
+                    std::size_t rs, std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite,
+                    std::size_t lda = 0) {
+        const T* a_rows[MR];
+        if constexpr (StoredA)
+            for (std::size_t r = 0; r < MR; ++r) a_rows[r] = a + (r < rows ? r : 0) * lda;
         V acc[MR][NV];
 #pragma GCC unroll 32
         for (std::size_t r = 0; r < MR; ++r)
@@ -50,11 +59,11 @@ struct micro_tile {
             for (std::size_t v = 0; v < NV; ++v) bv[v] = S::load_unaligned(b + v * S::width);
 #pragma GCC unroll 32
             for (std::size_t r = 0; r < MR; ++r) {
-                const V ar = S::broadcast(a[r]);
+                const V ar = S::broadcast(StoredA ? a_rows[r][p] : a[r]);
 #pragma GCC unroll 8
                 for (std::size_t v = 0; v < NV; ++v) acc[r][v] = S::fma(ar, bv[v], acc[r][v]);
             }
-            a += MR;
+            if constexpr (!StoredA) a += MR;
             b += ldb;
         };
         // With PrefetchA, A is pre-packed (a layer's weights) and comes straight from memory,
@@ -65,6 +74,16 @@ struct micro_tile {
         // (A conditional prefetch inside the step loop costs the kernel its registers: twice
         // the time.)
         std::size_t p = 0;
+        // A read as stored: MR rows, each a sequential stream that the hardware prefetchers may
+        // lose at every page; every line's worth of steps asks L2 for each row's line 3 KiB / MR
+        // ahead.
+        if constexpr (StoredA)
+            for (; p + line_values <= kc; p += line_values) {
+#pragma GCC unroll 8
+                for (std::size_t r = 0; r < MR; ++r) __builtin_prefetch(a_rows[r] + p + prefetch_rows_ahead, 0, 2);
+#pragma GCC unroll 16
+                for (std::size_t u = 0; u < line_values; ++u) step(p + u);
+            }
         if constexpr (PrefetchA)
             for (; p + prefetch_group <= kc; p += prefetch_group) {
 #pragma GCC unroll 8
@@ -103,13 +122,15 @@ struct micro_tile {
 // them, so that a last, partial panel does not multiply the columns beyond C's edge (D128/c4's
 // 225 pixels end in a panel of 33 of 64 columns: three vectors instead of four). Every element
 // takes the same operations in any tile, so the bits do not change.
-template <class T, std::size_t MR, std::size_t NV, bool Unpacked = false, bool PrefetchA = false>
+template <class T, std::size_t MR, std::size_t NV, bool Unpacked = false, bool PrefetchA = false, bool StoredA = false>
 void run_tile(std::size_t kc, const T* a, const T* b, std::size_t ldb, T* c, std::size_t rs, std::size_t cs,
-              std::size_t rows, std::size_t cols, bool overwrite) {
+              std::size_t rows, std::size_t cols, bool overwrite, std::size_t lda = 0) {
     if constexpr (NV > 1)
         if (cols <= (NV - 1) * simd<T>::width)
-            return run_tile<T, MR, NV - 1, Unpacked, PrefetchA>(kc, a, b, ldb, c, rs, cs, rows, cols, overwrite);
-    micro_tile<T, MR, NV>::template run<Unpacked, PrefetchA>(kc, a, b, ldb, c, rs, cs, rows, cols, overwrite);
+            return run_tile<T, MR, NV - 1, Unpacked, PrefetchA, StoredA>(kc, a, b, ldb, c, rs, cs, rows, cols, overwrite,
+                                                                         lda);
+    micro_tile<T, MR, NV>::template run<Unpacked, PrefetchA, StoredA>(kc, a, b, ldb, c, rs, cs, rows, cols, overwrite,
+                                                                      lda);
 }
 
 }  // namespace kernels::cpu_detail

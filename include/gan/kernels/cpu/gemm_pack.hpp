@@ -81,23 +81,42 @@ template <std::size_t MR, class T>
 void pack_a(operand<T> a, std::size_t i0, std::size_t rows, std::size_t p0, std::size_t kb, T* dst,
             std::size_t panel_stride) {
     if (a.transposed) {
-        // Rows of the stored matrix are contiguous across panels: read each once, in order,
-        // rather than revisiting kb far-apart rows (and pages) for every panel.
-        constexpr std::size_t ahead = 8, line = 64 / sizeof(T);
+        // Eight K steps at a time, panel by panel: each panel receives 8 × MR values, whole cache
+        // lines written in order, from the eight stored rows' stretches, which stay in L1 for the
+        // group (eight lines in each L1 set they map to, when the rows are 4 KiB apart). K step by
+        // K step instead, every step wrote MR values into each of the block's panels, 24 lines of
+        // L2 for 144 rows, and each store that missed L1 held up those behind it: 2.4 times the
+        // time from L2 (u3's Wᵀ, Intel Xeon VM). The rows are far apart, too many streams for the
+        // hardware prefetchers: the next group's rows are requested a line ahead of the panels
+        // (from memory without the requests, 1.7 times the time).
+        constexpr std::size_t group = 8, line = 64 / sizeof(T);
         const std::size_t full = rows / MR * MR;
-        for (std::size_t p = 0; p < kb; ++p) {
-            const T* src = a.at(i0, p0 + p);
-            // The rows are far apart (a matrix row each): too many streams for the hardware
-            // prefetchers, so fetch a few rows ahead by hand.
-            if (p + ahead < kb)
-                for (std::size_t l = 0; l < rows; l += line) __builtin_prefetch(src + ahead * a.ld + l);
-            // A fixed-size memcpy is one or two vector moves (16 + 8 bytes for six floats).
+        std::size_t p = 0;
+        for (; p + group <= kb; p += group) {
+            const bool next = p + 2 * group <= kb;
+            std::size_t requested = 0;  // values of the next group's rows requested so far
             T* out = dst + p * MR;
-            std::size_t r0 = 0;
-            for (; r0 < full; r0 += MR, out += panel_stride) std::memcpy(out, src + r0, MR * sizeof(T));
-            if (r0 < rows)
-                for (std::size_t r = 0; r < MR; ++r) out[r] = r0 + r < rows ? src[r0 + r] : T(0);
+            for (std::size_t r0 = 0; r0 < full; r0 += MR, out += panel_stride) {
+                if (next)
+                    for (; requested < std::min(rows, r0 + 2 * line); requested += line)
+                        for (std::size_t q = 0; q < group; ++q)
+                            __builtin_prefetch(a.at(i0 + requested, p0 + p + group + q), 0, 2);
+                const T* src = a.at(i0 + r0, p0 + p);
+                // A fixed-size memcpy is one or two vector moves (16 + 8 bytes for six floats).
+                for (std::size_t q = 0; q < group; ++q) std::memcpy(out + q * MR, src + q * a.ld, MR * sizeof(T));
+            }
         }
+        for (; p < kb; ++p) {
+            const T* src = a.at(i0, p0 + p);
+            T* out = dst + p * MR;
+            for (std::size_t r0 = 0; r0 < full; r0 += MR, out += panel_stride) std::memcpy(out, src + r0, MR * sizeof(T));
+        }
+        if (full < rows)
+            for (std::size_t q = 0; q < kb; ++q) {
+                const T* src = a.at(i0 + full, p0 + q);
+                T* out = dst + full / MR * panel_stride + q * MR;
+                for (std::size_t r = 0; r < MR; ++r) out[r] = full + r < rows ? src[r] : T(0);
+            }
         return;
     }
     for (std::size_t r0 = 0; r0 < rows; r0 += MR, dst += panel_stride) {
