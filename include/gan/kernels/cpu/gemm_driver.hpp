@@ -329,7 +329,8 @@ void gemm_blocked(std::size_t m, std::size_t n, std::size_t k, const ASource& a,
 }
 
 // Rows [q·MR, q·MR + MR) of C (+)= op(A) op(B) (fewer in the last panel), C's first of them at
-// c; op(B) packed whole at bp, op(A)'s panel packed into ap.
+// c; op(B) packed whole at bp; op(A)'s panel read as stored or, stored transposed, packed into ap
+// (null when A is not transposed).
 template <class T, std::size_t NV>
 void row_panel(std::size_t q, std::size_t m, std::size_t n, std::size_t k, operand<T> a, const T* bp, T* ap, T* c,
                std::size_t rs, std::size_t cs, bool accumulate) {
@@ -354,12 +355,13 @@ void row_panel(std::size_t q, std::size_t m, std::size_t n, std::size_t k, opera
                       rows, std::min(NR, n - jp * NR), !accumulate && pc == 0);
 }
 
-// C (+)= op(A) op(B) a panel of MR rows at a time: each task packs its rows of op(A) over the
-// whole of K and runs them against all of op(B), packed once, sweeping C's rows. Same K steps and
-// tiles as gemm_blocked, hence the same bits. Two shapes want this order:
+// C (+)= op(A) op(B) a panel of MR rows at a time: each task runs its rows of op(A) over the
+// whole of K (read as stored where they lie along K, packed otherwise) against all of op(B),
+// packed once, sweeping C's rows. Same K steps and tiles as gemm_blocked, hence the same bits.
+// Two shapes want this order:
 //  - tall: C one tile wide (n <= NR) and op(A) stored row by row: the product is bound by
-//    reading A, which is packed from MR long sequential streams rather than K-step slices of
-//    many rows;
+//    reading A, each value once, which the tile reads from MR long sequential streams as it
+//    multiplies;
 //  - shallow: a short K (one KC step; the weight gradients of the layers on 8 × 8 images and
 //    smaller: a 512 × 8192 C from 1 to 64 pixels), bound by writing C. The blocked loop would
 //    write C a column strip at a time, 64 bytes in each of a block's rows, 32 KiB apart; here
@@ -372,7 +374,7 @@ void gemm_row_panels(std::size_t m, std::size_t n, std::size_t k, operand<T> a, 
     pack_b<NR>(b, 0, k, 0, n, bp);
     for_blocks(m * n * k >= gemm_parallel_threshold, 1, (m + MR - 1) / MR,
                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
-                   T* ap = gemm_a_workspace().get<T>(k * MR);
+                   T* ap = a.transposed ? gemm_a_workspace().get<T>(k * MR) : nullptr;
                    for (std::size_t q = q0; q < q1; ++q)
                        row_panel<T, NV>(q, m, n, k, a, bp, ap, c + q * MR * rs, rs, cs, accumulate);
                });
@@ -634,7 +636,8 @@ void gemm_row_slabs(cpu, const GemmShape& s, const T* a, const T* b, const Done&
         cpu_detail::pack_b<NR>(opb, 0, s.k, 0, s.n, bp);
         cpu_detail::for_blocks(s.m * s.n * s.k >= cpu_detail::gemm_parallel_threshold, 1, (s.m + MR - 1) / MR,
                                [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
-                                   T* ap = cpu_detail::gemm_a_workspace().get<T>(s.k * MR);
+                                   T* ap = opa.transposed ? cpu_detail::gemm_a_workspace().get<T>(s.k * MR)
+                                                          : nullptr;
                                    T* panel = cpu_detail::gemm_c_workspace().get<T>(MR * s.n);
                                    for (std::size_t q = q0; q < q1; ++q) {
                                        cpu_detail::row_panel<T, nv>(q, s.m, s.n, s.k, opa, bp, ap, panel, s.n, 1, false);

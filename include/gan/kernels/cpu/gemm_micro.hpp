@@ -41,7 +41,7 @@ struct micro_tile {
     static void run(std::size_t kc, const T* __restrict a, const T* __restrict b, std::size_t ldb, T* c,
                     std::size_t rs, std::size_t cs, std::size_t rows, std::size_t cols, bool overwrite,
                     std::size_t lda = 0) {
-        const T* a_rows[MR];
+        [[maybe_unused]] const T* a_rows[MR];
         if constexpr (StoredA)
             for (std::size_t r = 0; r < MR; ++r) a_rows[r] = a + (r < rows ? r : 0) * lda;
         V acc[MR][NV];
@@ -59,7 +59,11 @@ struct micro_tile {
             for (std::size_t v = 0; v < NV; ++v) bv[v] = S::load_unaligned(b + v * S::width);
 #pragma GCC unroll 32
             for (std::size_t r = 0; r < MR; ++r) {
-                const V ar = S::broadcast(StoredA ? a_rows[r][p] : a[r]);
+                V ar;
+                if constexpr (StoredA)
+                    ar = S::broadcast(a_rows[r][p]);
+                else
+                    ar = S::broadcast(a[r]);
 #pragma GCC unroll 8
                 for (std::size_t v = 0; v < NV; ++v) acc[r][v] = S::fma(ar, bv[v], acc[r][v]);
             }
