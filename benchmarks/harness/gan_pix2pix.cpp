@@ -5,6 +5,7 @@
 //             running statistics, no dropout; PyTorch's eval()), batch 1. What all three sides
 //             compute (dlib normalises a batch of one with running statistics).
 // infer-test: the same pass in pix2pix's test protocol (training-mode BatchNorm, dropout on).
+// infer-bf16: infer under gan::Autocast: the convolutions' operands in bfloat16 (lower precision).
 // train: one Pix2Pix::train_step at batch 1 (G forward, D on fake and real, both backward
 //        passes, both Adam steps).
 // train-bf16: the same with Adam's moments in bfloat16 (AdamMoments::bfloat16, lower precision).
@@ -36,14 +37,17 @@ int run(const harness::Args& args) {
     typename G::output_type b(1), prediction;
     gan::fill_uniform(a, -1, 1, data);
     gan::fill_uniform(b, -1, 1, data);
-    if (args.mode == "infer" || args.mode == "infer-test") {
+    if (args.mode == "infer" || args.mode == "infer-test" || args.mode == "infer-bf16") {
         // The generator alone, so that peak RSS is what an embedding code pays.
         auto generator = std::make_unique<G>(2026);
         gan::Random init(2026);
         gan::init_pix2pix(*generator, init);
         const G& g = *generator;
         typename G::InferenceContext context(1);
-        const auto options = args.mode == "infer" ? gan::InferenceOptions::eval() : gan::InferenceOptions::reference_test_protocol();
+        const auto options =
+            args.mode == "infer-test" ? gan::InferenceOptions::reference_test_protocol() : gan::InferenceOptions::eval();
+        const gan::Autocast precision(args.mode == "infer-bf16" ? gan::ProductPrecision::bfloat16
+                                                                : gan::ProductPrecision::float32);
         const auto s = harness::sample(args, [&] { g.forward(a, prediction, context, options); });
         harness::report("gan", args, s, double(G::flops) * 1e-9);
         return 0;
@@ -57,7 +61,7 @@ int run(const harness::Args& args) {
         if (!losses.finite()) return 1;
         harness::report("gan", args, s, train_gflop<G>());
     } else {
-        std::fprintf(stderr, "--mode must be infer, infer-test, train or train-bf16\n");
+        std::fprintf(stderr, "--mode must be infer, infer-test, infer-bf16, train or train-bf16\n");
         return 2;
     }
     return 0;

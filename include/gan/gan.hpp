@@ -5,6 +5,7 @@
 // can be included on its own.
 #include "gan/version.hpp"
 
+#include "gan/core/autocast.hpp"
 #include "gan/core/backend.hpp"
 #include "gan/core/bfloat16.hpp"
 #include "gan/core/dynamic_tensor.hpp"

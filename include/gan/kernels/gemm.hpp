@@ -9,11 +9,12 @@
 //
 // gemm(cpu, ...) is the packed, register-blocked, TBB-parallel kernel of kernels/cpu/; overloads
 // take A pre-packed once for weights used in many products (PackedA; StreamedA for products of
-// at most four columns).
+// at most four columns); gemm_bf16 multiplies in bfloat16 for gan::Autocast (lower precision).
 #include <cstddef>
 
 #include "gan/core/backend.hpp"
 #include "gan/core/tensor.hpp"
+#include "gan/kernels/cpu/gemm_bf16.hpp"
 #include "gan/kernels/cpu/gemm_driver.hpp"
 #include "gan/kernels/gemm_shape.hpp"
 

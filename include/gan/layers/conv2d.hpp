@@ -9,9 +9,11 @@
 // Parameters as in PyTorch: weight [out][in][k][k], bias [out].
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "gan/core/autocast.hpp"
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
 #include "gan/core/scratch.hpp"
@@ -78,6 +80,8 @@ public:
         detail::check_nonempty("Conv2d", x.batch());
         y.resize(x.batch());
         constexpr auto g = live_geometry();
+        if constexpr (bfloat16_inference)
+            if (Autocast::precision() == ProductPrecision::bfloat16) return convolve_bfloat16(x, y, scratch);
         const kernels::PackedA<T>* packed = nullptr;
         if constexpr (packed_inference)
             packed = &packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
@@ -207,6 +211,9 @@ private:
     // Training passes use each weight once per optimiser step: packing a whole 16–32 MiB matrix
     // (a memory copy, about 5 ms) would cost more than the GEMM's own L2-sized packing.
     static constexpr bool packed_inference = geometry().columns() > 4 && !direct;
+    // gan::Autocast's bfloat16 products: float layers on the CPU (the direct convolution of a
+    // PatchGAN's last layer, one output channel, stays float32).
+    static constexpr bool bfloat16_inference = std::is_same_v<T, float> && std::is_same_v<B, cpu> && !direct;
 
     // Both forward passes leave out the kernel taps that only ever meet padding (see
     // kernels::without_dead_taps and live_tap_weight.hpp), so they give the same bits; the
@@ -244,6 +251,22 @@ private:
             kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
     }
 
+    // Under gan::Autocast (lower precision): W rounded to bfloat16 once per change, the columns
+    // at each call, then the tile product of kernels/cpu/gemm_bf16.hpp.
+    void convolve_bfloat16(const input_type& x, output_type& y, Scratch<B>& scratch) const {
+        constexpr auto g = live_geometry();
+        const auto& w = bfloat16_.get(weight_.version(), [&](kernels::BFloat16A& p) {
+            p.pack(OutChannels, g.rows(), kernels::Transpose::no, live_weights(), g.rows());
+        });
+        T* cols = scratch.template take<T>(g.rows() * g.columns());
+        for (std::size_t n = 0; n < x.batch(); ++n) {
+            kernels::im2col(B{}, g, x.data() + n * In::size, cols);
+            kernels::gemm_bf16(B{}, forward_gemm(), w, cols, y.data() + n * output_shape::size, false);
+        }
+        if constexpr (Bias)
+            kernels::add_channel_bias(B{}, y.data(), bias_.value().data(), x.batch(), OutChannels, output_shape::plane);
+    }
+
     static constexpr kernels::GemmShape forward_gemm() noexcept {
         constexpr auto g = live_geometry();
         return {OutChannels, g.columns(), g.rows(), kernels::Transpose::no, kernels::Transpose::no,
@@ -265,6 +288,7 @@ private:
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;  // W for the inference pass
+    detail::PackedWeight<kernels::BFloat16A> bfloat16_;  // W for it under gan::Autocast
     detail::PackedWeight<std::vector<T>> live_;         // W without its dead taps, where it has any
     Array<T, B> cols_;  // im2col workspace of one sample (direct: padded planes), reused by every pass
     bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "gan/core/autocast.hpp"
 #include "gan/core/init.hpp"
 #include "gan/core/random.hpp"
 #include "gan/core/scratch.hpp"
@@ -103,6 +104,13 @@ public:
             }
         };
         T* cols = scratch.template take<T>(g.rows() * g.columns());
+        if constexpr (bfloat16_inference)
+            if (Autocast::precision() == ProductPrecision::bfloat16) {
+                const auto& w = bfloat16_.get(weight_.version(), [&](kernels::BFloat16A& p) {
+                    with_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
+                });
+                return scatter(x, y, g, w, cols, finish);
+            }
         if constexpr (packed_inference) {
             const auto& packed = packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
                 with_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
@@ -192,16 +200,18 @@ private:
     // differ from the training pass; those layers keep W for the streaming kernel instead
     // (kernels::StreamedA: the same sums, read as one sequential block per stretch).
     static constexpr bool packed_inference = std::size_t(In::height) * In::width > 4;
+    // gan::Autocast's bfloat16 products: float layers on the CPU.
+    static constexpr bool bfloat16_inference = std::is_same_v<T, float> && std::is_same_v<B, cpu>;
 
     // The finish of the passes that write a whole tensor of their own: channels stay as computed.
     static constexpr auto leave_channel = [](std::size_t, T*) {};
 
     // Through the geometry g (this layer's, or without its dead taps) and Wᵀ [g.rows()][in]: the
-    // weights w [in][g.rows()] as stored (const T*), or packed (kernels::PackedA, StreamedA).
-    // More than four input pixels split the product by output channels
+    // weights w [in][g.rows()] as stored (const T*), or packed (kernels::PackedA, StreamedA,
+    // BFloat16A). More than four input pixels split the product by output channels
     // (kernels::conv_transpose_forward), and each core adds the bias to and finishes the channels
-    // it computed; at most four (StreamedA, or W as stored) take gemm's kernels for few columns
-    // and col2im, then finish each channel.
+    // it computed; at most four (StreamedA, or W as stored), and the bfloat16 products, take a
+    // whole product into the column matrix and col2im, then finish each channel.
     template <class Weights, class Finish>
     void scatter(const input_type& x, TensorSlice<T, output_shape, B> y, const kernels::ConvGeometry& g,
                  const Weights& w, T* cols, const Finish& finish) const {
@@ -220,7 +230,10 @@ private:
             } else {
                 const kernels::GemmShape columns{g.rows(), g.columns(), In::channels, kernels::Transpose::yes,
                                                  kernels::Transpose::no, g.rows(), g.columns(), g.columns()};
-                kernels::gemm(B{}, columns, w, x_n, cols, false);
+                if constexpr (std::is_same_v<Weights, kernels::BFloat16A>)
+                    kernels::gemm_bf16(B{}, columns, w, x_n, cols, false);
+                else
+                    kernels::gemm(B{}, columns, w, x_n, cols, false);
                 kernels::col2im(B{}, g, cols, y_n, false);
                 for (std::size_t c = 0; c < std::size_t(OutChannels); ++c) finish_channel(c);
             }
@@ -231,6 +244,7 @@ private:
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;      // Wᵀ for the inference pass,
     detail::PackedWeight<kernels::StreamedA<T>> streamed_;  // or for it on at most four pixels
+    detail::PackedWeight<kernels::BFloat16A> bfloat16_;     // or under gan::Autocast
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };

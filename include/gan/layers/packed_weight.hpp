@@ -18,8 +18,8 @@ GAN_NAMESPACE_BEGIN
 namespace detail {
 
 // Packed: kernels::PackedA<T> (the blocked GEMM's panels), kernels::StreamedA<T> (the streaming
-// kernel's blocks, for at most four columns) or std::vector<T> (the weights without their dead
-// taps, live_tap_weight.hpp).
+// kernel's blocks, for at most four columns), kernels::BFloat16A (rounded to bfloat16 for
+// gan::Autocast) or std::vector<T> (the weights without their dead taps, live_tap_weight.hpp).
 template <class Packed>
 class PackedWeight {
 public:

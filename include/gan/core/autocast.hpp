@@ -1,0 +1,49 @@
+#pragma once
+// gan::Autocast: runs the convolutions of the inference passes (the const forward of Conv2d and
+// ConvTranspose2d, and so UNet's and PatchGAN's) with bfloat16 operands, as PyTorch's
+// torch.autocast(device_type="cpu", dtype=torch.bfloat16) does, while the guard lives:
+//
+//   {
+//       gan::Autocast bfloat16;       // this thread's inference passes, until the end of the scope
+//       generator.forward(x, y, scratch);
+//   }
+//
+// LOWER PRECISION, by request only: each weight and each input value of a convolution is rounded
+// to bfloat16 (8 significant bits, a relative error up to 2^-9) before its product; the products
+// are exact and summed in float32, and everything between the convolutions (norms, activations,
+// bias) stays float32. On a U-Net generator that moves outputs in [-1, 1] by about 10^-2 (see
+// docs/kernels.md for the measured figures). In return, on processors with AMX-BF16 (Intel Xeon
+// since Sapphire Rapids) the products run on the tile units, several times faster, and the deep
+// layers read half the weight bytes; elsewhere a portable loop gives the same products, slower
+// than float32 (kernels/cpu/gemm_bf16.hpp).
+//
+// Training passes ignore it: their products, weight gradients and optimiser stay float32. The
+// setting is the calling thread's, as PyTorch's; guards nest and restore the previous setting.
+#include <utility>
+
+#include "gan/version.hpp"
+
+GAN_NAMESPACE_BEGIN
+
+enum class ProductPrecision { float32, bfloat16 };
+
+class Autocast {
+public:
+    explicit Autocast(ProductPrecision precision = ProductPrecision::bfloat16) noexcept
+        : previous_(std::exchange(current(), precision)) {}
+    ~Autocast() { current() = previous_; }
+    Autocast(const Autocast&) = delete;
+    Autocast& operator=(const Autocast&) = delete;
+
+    // The precision of this thread's inference convolutions now.
+    static ProductPrecision precision() noexcept { return current(); }
+
+private:
+    static ProductPrecision& current() noexcept {
+        thread_local ProductPrecision precision = ProductPrecision::float32;
+        return precision;
+    }
+    ProductPrecision previous_;
+};
+
+GAN_NAMESPACE_END

@@ -1,0 +1,318 @@
+#pragma once
+// The bfloat16 product of the inference pass under gan::Autocast (core/autocast.hpp):
+//
+//   C[M×N] (+)= A[M×K] · B[K×N]      A a layer's weights, rounded to bfloat16 once (BFloat16A);
+//                                    B an activation, rounded as it is packed, at every call
+//
+// Each product of two bfloat16 values is exact in float32 (8 × 8 significant bits), and the sums
+// are float32: what is lost is the operands' rounding, a relative 2^-9 at most per value. That is
+// lower precision than gemm, and only offered on request.
+//
+// Where the processor has AMX-BF16 (Intel Xeon since Sapphire Rapids) and Linux grants the
+// process its tile registers, the tiles do the arithmetic: one TDPBF16PS multiplies a 16 × 32
+// block of A by a 32 × 16 block of B, 16 384 floating-point operations, and an Intel Xeon VM ran
+// 2.2 TFLOP/s per core from L1 with them (2026-12-07), ten times its float32 FMA peak. Elsewhere a
+// portable loop over the same packed operands computes the same products, summed in another
+// order: slower than the float32 GEMM, it is there so that a bfloat16 result can be had, and
+// tested, on any machine.
+//
+// Layouts (both zero-padded, so that every tile is whole):
+//   A: for each 32 rows (two row tiles) and each 32 values of K, a 16 × 32 tile per row tile,
+//      row after row: tile (i, kb) at a + (i * kblocks + kb) * 512, i counting 16-row tiles.
+//   B: for each 16 columns and each 32 values of K, 16 rows of K pairs (p, p + 1), each holding
+//      the pair for 16 columns side by side, as TDPBF16PS reads it: tile (j, kb) at
+//      b + (kb * tiles + j) * 512, the tiles of a K block side by side, so that packing writes
+//      each pair of B's rows into neighbouring tiles (tile by tile, K block after K block, the
+//      writes of one row pair went to tiles a page or more apart: twice the time).
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "gan/core/bfloat16.hpp"
+#include "gan/core/error.hpp"
+#include "gan/kernels/cpu/gemm_driver.hpp"
+#include "gan/kernels/gemm_shape.hpp"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && __GNUC__ >= 11))
+#include <cpuid.h>
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#define GAN_HAVE_AMX_CODE 1
+#endif
+
+GAN_NAMESPACE_BEGIN
+namespace kernels {
+namespace cpu_detail {
+
+inline constexpr std::size_t bf16_tile_rows = 16, bf16_tile_depth = 32, bf16_tile_values = 512;
+
+// Whether this process may run AMX-BF16 tiles: the processor has them (CPUID leaf 7: AMX-TILE,
+// EDX bit 24; AMX-BF16, bit 22) and Linux (5.16 and later) grants the process their 8 KiB of
+// register state, which it must ask for once (arch_prctl ARCH_REQ_XCOMP_PERM for XTILEDATA).
+// Setting GAN_NO_AMX in the environment forces the portable loop, to compare the two.
+inline bool amx_bf16_usable() {
+#if defined(GAN_HAVE_AMX_CODE)
+    static const bool usable = [] {
+        if (const char* off = std::getenv("GAN_NO_AMX"); off && *off && std::string(off) != "0") return false;
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+        if (!(d & (1u << 24)) || !(d & (1u << 22))) return false;
+        constexpr long arch_req_xcomp_perm = 0x1023, xfeature_xtiledata = 18;
+        return syscall(SYS_arch_prctl, arch_req_xcomp_perm, xfeature_xtiledata) == 0;
+    }();
+    return usable;
+#else
+    return false;
+#endif
+}
+
+inline std::size_t bf16_blocks(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
+
+// 16 float32 values' bits, as one vector of the compiler's (GCC and Clang vector extensions):
+// whatever the target's registers, one AVX-512 register here.
+using bf16_words = std::uint32_t __attribute__((vector_size(64)));
+
+// 16 K pairs: row p's values (low) and row p + 1's (high), rounded to bfloat16 (to nearest, ties
+// to even, NaN kept a NaN: bfloat16::nearest) and set side by side in each 32-bit word, low first,
+// as TDPBF16PS reads them.
+inline bf16_words bf16_pairs(const float* low, const float* high) {
+    const auto round = [](bf16_words u) {
+        const bf16_words rounded = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
+        const bf16_words quiet = (u >> 16) | 0x0040u;
+        return (u & 0x7FFFFFFFu) > 0x7F800000u ? quiet : rounded;
+    };
+    bf16_words l, h;
+    std::memcpy(&l, low, sizeof l);
+    std::memcpy(&h, high, sizeof h);
+    return (round(h) << 16) | (round(l) & 0xFFFFu);
+}
+
+// K pairs [pair0, pair1) of B (k × n, row p at b + p * ldb) into `tiles` ≥ n / 16 column tiles
+// at dst, in the layout above. Row by row: each pair of B's rows is read as two sequential streams, where tile
+// by tile would take one line from each of k rows, a page apart on wide images (three times
+// slower on a 1024 × 1024 B).
+inline void pack_b_bf16(const float* b, std::size_t ldb, std::size_t k, std::size_t n, std::size_t pair0,
+                        std::size_t pair1, std::size_t tiles, std::uint16_t* dst) {
+    static constexpr float zeros[bf16_tile_rows] = {};
+    for (std::size_t pair = pair0; pair < pair1; ++pair) {
+        const std::size_t p = 2 * pair, kb = p / bf16_tile_depth, row = p % bf16_tile_depth / 2;
+        const float* low = p < k ? b + p * ldb : nullptr;
+        const float* high = p + 1 < k ? b + (p + 1) * ldb : nullptr;
+        for (std::size_t jt = 0; jt < tiles; ++jt) {
+            const std::size_t c0 = jt * bf16_tile_rows, cc = c0 < n ? std::min(bf16_tile_rows, n - c0) : 0;
+            const float* l = low ? low + c0 : zeros;
+            const float* h = high ? high + c0 : zeros;
+            bf16_words words;
+            if (cc == bf16_tile_rows) {
+                words = bf16_pairs(l, h);
+            } else {  // the last, partial tile: its columns beyond n are zeros
+                float lp[bf16_tile_rows] = {}, hp[bf16_tile_rows] = {};
+                std::copy_n(l, cc, lp);
+                std::copy_n(h, cc, hp);
+                words = bf16_pairs(lp, hp);
+            }
+            std::memcpy(dst + (kb * tiles + jt) * bf16_tile_values + row * 32, &words, sizeof words);
+        }
+    }
+}
+
+// C's block of 32 rows × 16 · CB columns, from the two row tiles of A at `a` and the CB column
+// tiles of B at `b` (the next K block's b_step values on), into `out` (32 rows of 32 floats).
+template <std::size_t CB>
+void bf16_block_portable(const std::uint16_t* a, const std::uint16_t* b, std::size_t kblocks, std::size_t b_step,
+                         float* out) {
+    const auto value = [](std::uint16_t bits) { return bfloat16::from_bits(bits).to_float(); };
+    std::fill(out, out + 32 * 32, 0.0f);
+    for (std::size_t kb = 0; kb < kblocks; ++kb)
+        for (std::size_t rt = 0; rt < 2; ++rt) {
+            const std::uint16_t* at = a + (rt * kblocks + kb) * bf16_tile_values;
+            for (std::size_t ct = 0; ct < CB; ++ct) {
+                const std::uint16_t* bt = b + kb * b_step + ct * bf16_tile_values;
+                for (std::size_t r = 0; r < 16; ++r) {
+                    float* acc = out + (rt * 16 + r) * 32 + ct * 16;
+                    for (std::size_t pair = 0; pair < 16; ++pair) {
+                        const float a0 = value(at[r * 32 + 2 * pair]), a1 = value(at[r * 32 + 2 * pair + 1]);
+                        for (std::size_t j = 0; j < 16; ++j)
+                            acc[j] += a0 * value(bt[pair * 32 + 2 * j]) + a1 * value(bt[pair * 32 + 2 * j + 1]);
+                    }
+                }
+            }
+        }
+}
+
+#if defined(GAN_HAVE_AMX_CODE)
+// The tile registers' shapes, loaded by each thread before its first tile instruction (LDTILECFG):
+// palette 1, tiles 0–3 C (16 rows of 16 floats), 4–5 A (16 rows of 32 bfloat16), 6–7 B (16 rows
+// of 16 pairs); 64 bytes a row for all of them.
+struct alignas(64) amx_tile_config {
+    std::uint8_t palette = 1, start_row = 0;
+    std::uint8_t reserved[14] = {};
+    std::uint16_t bytes_per_row[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+    std::uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+};
+
+__attribute__((target("amx-tile"))) inline void amx_begin() {
+    static const amx_tile_config config;
+    _tile_loadconfig(&config);
+}
+__attribute__((target("amx-tile"))) inline void amx_end() { _tile_release(); }
+
+// bf16_block_portable with the tiles: tiles 0 and 1 are C's row tiles against B's first column
+// tile, 2 and 3 against its second.
+template <std::size_t CB>
+__attribute__((target("amx-tile,amx-bf16"))) void bf16_block_amx(const std::uint16_t* a, const std::uint16_t* b,
+                                                                  std::size_t kblocks, std::size_t b_step,
+                                                                  float* out) {
+    constexpr std::size_t stride = 64;
+    const std::uint16_t* a1 = a + kblocks * bf16_tile_values;
+    _tile_zero(0);
+    _tile_zero(1);
+    if constexpr (CB == 2) {
+        _tile_zero(2);
+        _tile_zero(3);
+    }
+    for (std::size_t kb = 0; kb < kblocks; ++kb) {
+        const std::size_t o = kb * bf16_tile_values;
+        const std::uint16_t* bk = b + kb * b_step;
+        _tile_loadd(4, a + o, stride);
+        _tile_loadd(5, a1 + o, stride);
+        _tile_loadd(6, bk, stride);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(1, 5, 6);
+        if constexpr (CB == 2) {
+            _tile_loadd(7, bk + bf16_tile_values, stride);
+            _tile_dpbf16ps(2, 4, 7);
+            _tile_dpbf16ps(3, 5, 7);
+        }
+    }
+    constexpr std::size_t out_stride = 32 * sizeof(float);
+    _tile_stored(0, out, out_stride);
+    _tile_stored(1, out + 16 * 32, out_stride);
+    if constexpr (CB == 2) {
+        _tile_stored(2, out + 16, out_stride);
+        _tile_stored(3, out + 16 * 32 + 16, out_stride);
+    }
+}
+#endif
+
+// The packed B of gemm_bf16, on the calling thread.
+inline Workspace& bf16_b_workspace() {
+    thread_local Workspace ws;
+    return ws;
+}
+
+}  // namespace cpu_detail
+
+// A (m × k, or its transpose) rounded to bfloat16 and kept in the tile layout of gemm_bf16,
+// typically a layer's weights: pack after each update, multiply many times.
+class BFloat16A {
+public:
+    BFloat16A() = default;
+
+    // op(A)(i, p) = a[i * lda + p], or a[p * lda + i] if transposed; rounded to nearest.
+    void pack(std::size_t m, std::size_t k, Transpose transpose, const float* a, std::size_t lda) {
+        using namespace cpu_detail;
+        const std::size_t tiles = 2 * bf16_blocks(m, 2 * bf16_tile_rows), kblocks = bf16_blocks(k, bf16_tile_depth);
+        std::uint16_t* dst = storage_.get<std::uint16_t>(tiles * kblocks * bf16_tile_values);
+        data_ = dst;
+        m_ = m;
+        k_ = k;
+        for_blocks(m * k >= (std::size_t(1) << 18), 1, tiles, [&](std::size_t, std::size_t, std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t)
+                for (std::size_t kb = 0; kb < kblocks; ++kb) {
+                    std::uint16_t* tile = dst + (t * kblocks + kb) * bf16_tile_values;
+                    for (std::size_t r = 0; r < bf16_tile_rows; ++r)
+                        for (std::size_t q = 0; q < bf16_tile_depth; ++q) {
+                            const std::size_t i = t * bf16_tile_rows + r, p = kb * bf16_tile_depth + q;
+                            const float v = i < m && p < k ? (transpose == Transpose::yes ? a[p * lda + i] : a[i * lda + p])
+                                                           : 0.0f;
+                            tile[r * bf16_tile_depth + q] = bfloat16::nearest(v).bits;
+                        }
+                }
+        });
+    }
+
+    std::size_t rows() const { return m_; }
+    std::size_t depth() const { return k_; }
+    const std::uint16_t* data() const { return data_; }
+
+private:
+    Workspace storage_;
+    const std::uint16_t* data_ = nullptr;
+    std::size_t m_ = 0, k_ = 0;
+};
+
+// C[M×N] (+)= A · B with A packed by BFloat16A (s.m, s.k must be its shape; s.transpose_a and
+// s.lda unused) and B float, K × N as stored (s.transpose_b must be no). Lower precision: see
+// the top of this file. Split between the threads by blocks of C; each block's sums run in the
+// same order whatever the split, so the result does not depend on the number of threads.
+inline void gemm_bf16(cpu, const GemmShape& s, const BFloat16A& a, const float* b, float* c, bool accumulate,
+                      bool allow_amx = true) {
+    using namespace cpu_detail;
+    if (s.m != a.rows() || s.k != a.depth() || s.transpose_b == Transpose::yes)
+        throw shape_error("gemm_bf16: the shape asks for " + std::to_string(s.m) + " x " + std::to_string(s.k) +
+                          (s.transpose_b == Transpose::yes ? " with B transposed" : "") + " but A was packed as " +
+                          std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
+                          "; repack A, or pass B as stored (K × N)");
+    if (s.m == 0 || s.n == 0) return;
+    const std::size_t kblocks = bf16_blocks(s.k, bf16_tile_depth);
+    // Two column tiles a block where C is wider than one: each A tile loaded then serves two.
+    const std::size_t cb = s.n > bf16_tile_rows ? 2 : 1, group = cb * bf16_tile_rows;
+    const std::size_t groups = bf16_blocks(s.n, group), row_pairs = bf16_blocks(s.m, 2 * bf16_tile_rows);
+    const std::size_t tiles = groups * cb, b_step = tiles * bf16_tile_values;
+    std::uint16_t* bp = bf16_b_workspace().get<std::uint16_t>(kblocks * b_step);
+    const bool parallel = s.m * s.n * s.k >= gemm_parallel_threshold || s.m * s.k >= stream_parallel_threshold;
+    // Every K pair of the padded tiles, the padding's zeros included; with an odd number of
+    // column tiles in pairs, the last pair's second tile is zeros.
+    const std::size_t pairs = kblocks * bf16_tile_depth / 2;
+    for_blocks(parallel && s.n * s.k >= (std::size_t(1) << 16), 1, pairs,
+               [&](std::size_t, std::size_t, std::size_t p0, std::size_t p1) {
+                   pack_b_bf16(b, s.ldb, s.k, s.n, p0, p1, tiles, bp);
+               });
+    const bool amx = allow_amx && amx_bf16_usable();
+    for_blocks(parallel, row_pairs, groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
+#if defined(GAN_HAVE_AMX_CODE)
+        if (amx) amx_begin();
+#endif
+        alignas(64) float out[32 * 32];
+        for (std::size_t g = g0; g < g1; ++g)
+            for (std::size_t ip = i0; ip < i1; ++ip) {
+                const std::uint16_t* at = a.data() + 2 * ip * kblocks * bf16_tile_values;
+                const std::uint16_t* bt = bp + g * cb * bf16_tile_values;
+#if defined(GAN_HAVE_AMX_CODE)
+                if (amx) {
+                    if (cb == 2)
+                        bf16_block_amx<2>(at, bt, kblocks, b_step, out);
+                    else
+                        bf16_block_amx<1>(at, bt, kblocks, b_step, out);
+                } else
+#endif
+                    if (cb == 2)
+                    bf16_block_portable<2>(at, bt, kblocks, b_step, out);
+                else
+                    bf16_block_portable<1>(at, bt, kblocks, b_step, out);
+                const std::size_t r0 = ip * 32, rows = std::min<std::size_t>(32, s.m - r0);
+                const std::size_t c0 = g * group, cols = std::min(group, s.n - c0);
+                for (std::size_t r = 0; r < rows; ++r) {
+                    float* dst = c + (r0 + r) * s.ldc + c0;
+                    const float* src = out + r * 32;
+                    if (accumulate)
+                        for (std::size_t j = 0; j < cols; ++j) dst[j] += src[j];
+                    else
+                        std::memcpy(dst, src, cols * sizeof(float));
+                }
+            }
+#if defined(GAN_HAVE_AMX_CODE)
+        if (amx) amx_end();
+#endif
+    });
+}
+
+}  // namespace kernels
+GAN_NAMESPACE_END
