@@ -12,6 +12,7 @@ MALLOC_TOP_PAD_) instead of unmapping and re-faulting them every step.
 Modes (batch 1):
   infer       G.eval() under torch.inference_mode(): BatchNorm with running statistics, no dropout
   infer-test  G.train() under torch.inference_mode(): pix2pix's test protocol
+  infer-bf16  infer under torch.autocast("cpu", dtype=torch.bfloat16): bfloat16 convolutions
   train       the reference Pix2PixModel.optimize_parameters: G forward, D on fake (detached) and
               real, backward_D, Adam on D; D on fake with D frozen, BCE + 100 L1, backward_G,
               Adam on G (lr 2e-4, betas 0.5, 0.999)
@@ -71,13 +72,16 @@ gen = torch.Generator().manual_seed(7)
 real_A = torch.rand(1, 1, args.size, args.size, generator=gen) * 2 - 1
 real_B = torch.rand(1, 1, args.size, args.size, generator=gen) * 2 - 1
 
-if args.mode in ("infer", "infer-test"):
-    G.eval() if args.mode == "infer" else G.train()
+if args.mode in ("infer", "infer-test", "infer-bf16"):
+    G.eval() if args.mode != "infer-test" else G.train()
     for p in G.parameters():
         p.requires_grad_(False)
+    # infer-bf16: the convolutions on bfloat16 operands (oneDNN's, with AMX where the processor
+    # has it), as gan::Autocast; lower precision.
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.mode == "infer-bf16")
 
     def step():
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast:
             G(real_A)
 
     gflop = {128: 2.961179, 256: 11.895}[args.size]
@@ -118,7 +122,7 @@ elif args.mode == "train":
     # Nominal FLOPs, as gan counts them: 3 × (G + 3 D), D = PatchGAN over 2 channels.
     gflop = {128: 22.388736, 256: None}[args.size]
 else:
-    print("--mode must be infer, infer-test or train", file=sys.stderr)
+    print("--mode must be infer, infer-test, infer-bf16 or train", file=sys.stderr)
     sys.exit(2)
 
 for _ in range(args.warmup):

@@ -51,7 +51,8 @@ int evaluate_with(const Arguments& args) {
     for (const auto& t : targets)
         for (std::size_t i = 0; i < pixels; ++i) test_sum[i] += t.data()[i];
 
-    Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")));
+    Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")),
+                         args.flag_set("bf16"));
     nlohmann::json per_image = nlohmann::json::array();
     std::vector<double> mse, psnr, ssim, pearson, base_mse, base_psnr, base_ssim, base_pearson;
     gan::Progress bar("evaluating", pairs.size());
@@ -116,7 +117,8 @@ int evaluate_command(const std::vector<std::string>& raw) {
         .option("grid", "write a PNG of input | prediction | target | error for the first images")
         .option("grid-rows", "how many images the grid shows", "6")
         .option("seed", "seed of the dropout masks", "0")
-        .flag("eval", "running statistics, no dropout");
+        .flag("eval", "running statistics, no dropout")
+        .flag("bf16", "convolutions on bfloat16 operands (lower precision; fast on CPUs with AMX)");
     if (!args.parse(raw, std::cout)) return 0;
     int status = 0;
     const auto file = gan::io::read_safetensors(args.get("model"));

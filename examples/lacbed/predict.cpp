@@ -30,7 +30,8 @@ int predict_with(const Arguments& args) {
     // Read and check every input before writing anything, so a bad file leaves the output untouched.
     std::vector<gan::DynamicTensor<float>> images;
     for (const auto& [in, out] : jobs) images.push_back(read_image(in));
-    Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")));
+    Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")),
+                         args.flag_set("bf16"));
     if (fs::is_directory(input)) fs::create_directories(output);
 
     gan::Progress bar("predicting", jobs.size());
@@ -59,6 +60,7 @@ int predict_command(const std::vector<std::string>& raw) {
         .option("format", "output type for a folder: npy, png or bin", "npy")
         .option("seed", "seed of the dropout masks", "0")
         .flag("eval", "running statistics, no dropout")
+        .flag("bf16", "convolutions on bfloat16 operands (lower precision; fast on CPUs with AMX)")
         .flag("raw", "input already in [-1, 1]; output left in [-1, 1]");
     if (!args.parse(raw, std::cout)) return 0;
     int status = 0;

@@ -9,6 +9,7 @@
 
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -167,4 +168,25 @@ TEST_CASE("gemm_bf16 rejects a shape that is not its packed A's") {
     const GemmShape right{6, 3, 10, Transpose::no, Transpose::no, 10, 3, 3};
     gan::kernels::gemm_bf16(gan::cpu{}, right, a, b.data(), c.data(), false);
     CHECK(c[0] == doctest::Approx(5.0));
+}
+
+TEST_CASE("gemm_in_row_groups with bfloat16 weights gives gemm_bf16's bits and hands on every unit once") {
+    std::mt19937 rng(5);
+    const std::size_t unit = 16, m = unit * 13, n = 70, k = 96;
+    auto p = make_bf16_problem(m, n, k, Transpose::yes, rng);
+    p.s.ldc = n;
+    p.c.assign(m * n, 0.0f);
+    gan::kernels::BFloat16A a;
+    a.pack(m, k, Transpose::yes, p.a.data(), p.s.lda);
+    auto whole = p.c, grouped = p.c;
+    gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), whole.data(), false);
+    std::vector<int> handed(m / unit, 0);
+    gan::kernels::gemm_in_row_groups(gan::cpu{}, p.s, a, p.b.data(), grouped.data(), unit,
+                                     [&](std::size_t row0, std::size_t row1) {
+                                         CHECK(row0 % unit == 0);
+                                         CHECK(row1 % unit == 0);
+                                         for (std::size_t u = row0 / unit; u < row1 / unit; ++u) ++handed[u];
+                                     });
+    CHECK(std::memcmp(whole.data(), grouped.data(), whole.size() * sizeof(float)) == 0);
+    CHECK(std::count(handed.begin(), handed.end(), 1) == std::ptrdiff_t(handed.size()));
 }

@@ -73,5 +73,18 @@ void conv_transpose_forward(cpu, const ConvGeometry& g, const PackedA<T>& w, con
     detail::conv_transpose_columns(g, w, w.depth(), x, cols, y, epilogue);
 }
 
+// The same with Wᵀ rounded to bfloat16 by BFloat16A (gan::Autocast: lower precision), the
+// product on bfloat16 operands (kernels/cpu/gemm_bf16.hpp).
+template <class Epilogue = no_channel_epilogue>
+void conv_transpose_forward(cpu, const ConvGeometry& g, const BFloat16A& w, const float* x, float* cols, float* y,
+                            const Epilogue& epilogue = {}) {
+    detail::check_transpose_pixels(g);
+    if (w.rows() != g.rows())
+        throw shape_error("conv_transpose_forward: the weights were rounded with " + std::to_string(w.rows()) +
+                          " rows but the geometry has " + std::to_string(g.rows()) +
+                          " (channels x kernel x kernel); pack the weights for this geometry");
+    detail::conv_transpose_columns(g, w, w.depth(), x, cols, y, epilogue);
+}
+
 }  // namespace kernels
 GAN_NAMESPACE_END

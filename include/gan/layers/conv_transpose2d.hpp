@@ -210,8 +210,8 @@ private:
     // weights w [in][g.rows()] as stored (const T*), or packed (kernels::PackedA, StreamedA,
     // BFloat16A). More than four input pixels split the product by output channels
     // (kernels::conv_transpose_forward), and each core adds the bias to and finishes the channels
-    // it computed; at most four (StreamedA, or W as stored), and the bfloat16 products, take a
-    // whole product into the column matrix and col2im, then finish each channel.
+    // it computed; at most four (StreamedA, BFloat16A, or W as stored) take gemm's kernels for few
+    // columns (or gemm_bf16) and col2im, then finish each channel.
     template <class Weights, class Finish>
     void scatter(const input_type& x, TensorSlice<T, output_shape, B> y, const kernels::ConvGeometry& g,
                  const Weights& w, T* cols, const Finish& finish) const {
@@ -223,7 +223,8 @@ private:
                 if constexpr (Bias) kernels::add_plane_bias(B{}, values, bias_.value().data()[c], output_shape::plane);
                 finish(c, values);
             };
-            if constexpr (std::is_same_v<Weights, kernels::PackedA<T>>) {
+            if constexpr (std::is_same_v<Weights, kernels::PackedA<T>> ||
+                          (std::is_same_v<Weights, kernels::BFloat16A> && packed_inference)) {
                 kernels::conv_transpose_forward(B{}, g, w, x_n, cols, y_n, finish_channel);
             } else if constexpr (std::is_same_v<Weights, const T*> && packed_inference) {
                 kernels::conv_transpose_forward(B{}, g, w, In::channels, x_n, cols, y_n, finish_channel);

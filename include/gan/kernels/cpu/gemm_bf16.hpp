@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <numeric>
 #include <string>
 
 #include "gan/core/bfloat16.hpp"
@@ -248,69 +249,135 @@ private:
     std::size_t m_ = 0, k_ = 0;
 };
 
-// C[M×N] (+)= A · B with A packed by BFloat16A (s.m, s.k must be its shape; s.transpose_a and
-// s.lda unused) and B float, K × N as stored (s.transpose_b must be no). Lower precision: see
-// the top of this file. Split between the threads by blocks of C; each block's sums run in the
-// same order whatever the split, so the result does not depend on the number of threads.
-inline void gemm_bf16(cpu, const GemmShape& s, const BFloat16A& a, const float* b, float* c, bool accumulate,
-                      bool allow_amx = true) {
-    using namespace cpu_detail;
+namespace cpu_detail {
+
+inline void check_bf16_shape(const char* what, const GemmShape& s, const BFloat16A& a) {
     if (s.m != a.rows() || s.k != a.depth() || s.transpose_b == Transpose::yes)
-        throw shape_error("gemm_bf16: the shape asks for " + std::to_string(s.m) + " x " + std::to_string(s.k) +
-                          (s.transpose_b == Transpose::yes ? " with B transposed" : "") + " but A was packed as " +
-                          std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
+        throw shape_error(std::string(what) + ": the shape asks for " + std::to_string(s.m) + " x " +
+                          std::to_string(s.k) + (s.transpose_b == Transpose::yes ? " with B transposed" : "") +
+                          " but A was packed as " + std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
                           "; repack A, or pass B as stored (K × N)");
-    if (s.m == 0 || s.n == 0) return;
-    const std::size_t kblocks = bf16_blocks(s.k, bf16_tile_depth);
+}
+
+// B of one product, packed for the tiles by all the threads, and how C's blocks fall on it.
+struct bf16_operands {
+    const GemmShape& s;
+    const std::uint16_t* a;
+    const std::uint16_t* b;
+    std::size_t kblocks, cb, group, groups, row_pairs, b_step;
+    bool amx;
+
     // Two column tiles a block where C is wider than one: each A tile loaded then serves two.
-    const std::size_t cb = s.n > bf16_tile_rows ? 2 : 1, group = cb * bf16_tile_rows;
-    const std::size_t groups = bf16_blocks(s.n, group), row_pairs = bf16_blocks(s.m, 2 * bf16_tile_rows);
-    const std::size_t tiles = groups * cb, b_step = tiles * bf16_tile_values;
-    std::uint16_t* bp = bf16_b_workspace().get<std::uint16_t>(kblocks * b_step);
-    const bool parallel = s.m * s.n * s.k >= gemm_parallel_threshold || s.m * s.k >= stream_parallel_threshold;
-    // Every K pair of the padded tiles, the padding's zeros included; with an odd number of
-    // column tiles in pairs, the last pair's second tile is zeros.
-    const std::size_t pairs = kblocks * bf16_tile_depth / 2;
-    for_blocks(parallel && s.n * s.k >= (std::size_t(1) << 16), 1, pairs,
-               [&](std::size_t, std::size_t, std::size_t p0, std::size_t p1) {
-                   pack_b_bf16(b, s.ldb, s.k, s.n, p0, p1, tiles, bp);
-               });
-    const bool amx = allow_amx && amx_bf16_usable();
-    for_blocks(parallel, row_pairs, groups, [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
+    bf16_operands(const GemmShape& shape, const BFloat16A& packed_a, const float* b_values, bool parallel, bool allow_amx)
+        : s(shape), a(packed_a.data()), b(nullptr), kblocks(bf16_blocks(shape.k, bf16_tile_depth)),
+          cb(shape.n > bf16_tile_rows ? 2 : 1), group(cb * bf16_tile_rows), groups(bf16_blocks(shape.n, group)),
+          row_pairs(bf16_blocks(shape.m, 2 * bf16_tile_rows)), b_step(groups * cb * bf16_tile_values),
+          amx(allow_amx && amx_bf16_usable()) {
+        std::uint16_t* packed = bf16_b_workspace().get<std::uint16_t>(kblocks * b_step);
+        // Every K pair of the padded tiles, the padding's zeros included; with an odd number of
+        // column tiles in pairs, the last pair's second tile is zeros.
+        const std::size_t pairs = kblocks * bf16_tile_depth / 2;
+        for_blocks(parallel && s.n * s.k >= (std::size_t(1) << 16), 1, pairs,
+                   [&](std::size_t, std::size_t, std::size_t p0, std::size_t p1) {
+                       pack_b_bf16(b_values, s.ldb, s.k, s.n, p0, p1, groups * cb, packed);
+                   });
+        b = packed;
+    }
+
+    // C's row pairs [i0, i1) × column groups [g0, g1), column group by column group, or row pair
+    // by row pair (rows_first) so that whole rows are done as soon as possible.
+    void compute(float* c, bool accumulate, std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1,
+                 bool rows_first) const {
 #if defined(GAN_HAVE_AMX_CODE)
         if (amx) amx_begin();
 #endif
         alignas(64) float out[32 * 32];
-        for (std::size_t g = g0; g < g1; ++g)
-            for (std::size_t ip = i0; ip < i1; ++ip) {
-                const std::uint16_t* at = a.data() + 2 * ip * kblocks * bf16_tile_values;
-                const std::uint16_t* bt = bp + g * cb * bf16_tile_values;
+        const auto block = [&](std::size_t ip, std::size_t g) {
+            const std::uint16_t* at = a + 2 * ip * kblocks * bf16_tile_values;
+            const std::uint16_t* bt = b + g * cb * bf16_tile_values;
 #if defined(GAN_HAVE_AMX_CODE)
-                if (amx) {
-                    if (cb == 2)
-                        bf16_block_amx<2>(at, bt, kblocks, b_step, out);
-                    else
-                        bf16_block_amx<1>(at, bt, kblocks, b_step, out);
-                } else
-#endif
-                    if (cb == 2)
-                    bf16_block_portable<2>(at, bt, kblocks, b_step, out);
+            if (amx) {
+                if (cb == 2)
+                    bf16_block_amx<2>(at, bt, kblocks, b_step, out);
                 else
-                    bf16_block_portable<1>(at, bt, kblocks, b_step, out);
-                const std::size_t r0 = ip * 32, rows = std::min<std::size_t>(32, s.m - r0);
-                const std::size_t c0 = g * group, cols = std::min(group, s.n - c0);
-                for (std::size_t r = 0; r < rows; ++r) {
-                    float* dst = c + (r0 + r) * s.ldc + c0;
-                    const float* src = out + r * 32;
-                    if (accumulate)
-                        for (std::size_t j = 0; j < cols; ++j) dst[j] += src[j];
-                    else
-                        std::memcpy(dst, src, cols * sizeof(float));
-                }
+                    bf16_block_amx<1>(at, bt, kblocks, b_step, out);
+            } else
+#endif
+                if (cb == 2)
+                bf16_block_portable<2>(at, bt, kblocks, b_step, out);
+            else
+                bf16_block_portable<1>(at, bt, kblocks, b_step, out);
+            const std::size_t r0 = ip * 32, rows = std::min<std::size_t>(32, s.m - r0);
+            const std::size_t c0 = g * group, cols = std::min(group, s.n - c0);
+            for (std::size_t r = 0; r < rows; ++r) {
+                float* dst = c + (r0 + r) * s.ldc + c0;
+                const float* src = out + r * 32;
+                if (accumulate)
+                    for (std::size_t j = 0; j < cols; ++j) dst[j] += src[j];
+                else
+                    std::memcpy(dst, src, cols * sizeof(float));
             }
+        };
+        if (rows_first) {
+            for (std::size_t ip = i0; ip < i1; ++ip)
+                for (std::size_t g = g0; g < g1; ++g) block(ip, g);
+        } else {
+            for (std::size_t g = g0; g < g1; ++g)
+                for (std::size_t ip = i0; ip < i1; ++ip) block(ip, g);
+        }
 #if defined(GAN_HAVE_AMX_CODE)
         if (amx) amx_end();
 #endif
+    }
+};
+
+inline bool bf16_parallel(const GemmShape& s) {
+    return s.m * s.n * s.k >= gemm_parallel_threshold || s.m * s.k >= stream_parallel_threshold;
+}
+
+}  // namespace cpu_detail
+
+// C[M×N] (+)= A · B with A packed by BFloat16A (s.m, s.k must be its shape; s.transpose_a and
+// s.lda unused) and B float, K × N as stored (s.transpose_b must be no). Lower precision: see
+// the top of this file. Split between the threads by blocks of C; each block's sums run in the
+// same order whatever the split, so the result does not depend on the number of threads.
+// allow_amx = false takes the portable loop on any machine (tests compare the two).
+inline void gemm_bf16(cpu, const GemmShape& s, const BFloat16A& a, const float* b, float* c, bool accumulate,
+                      bool allow_amx = true) {
+    cpu_detail::check_bf16_shape("gemm_bf16", s, a);
+    if (s.m == 0 || s.n == 0) return;
+    const bool parallel = cpu_detail::bf16_parallel(s);
+    const cpu_detail::bf16_operands op(s, a, b, parallel, allow_amx);
+    cpu_detail::for_blocks(parallel, op.row_pairs, op.groups,
+                           [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
+                               op.compute(c, accumulate, i0, i1, g0, g1, false);
+                           });
+}
+
+// gemm_in_row_groups (gemm_driver.hpp) with the bfloat16 product: C = A · B split between the
+// threads by rows alone, in whole units of `unit` rows, done(row0, row1) running on each group's
+// thread as each stretch of its rows completes (a transposed convolution's channels, scattered by
+// col2im while in that core's cache). The same values as gemm_bf16.
+template <class Done>
+void gemm_in_row_groups(cpu, const GemmShape& s, const BFloat16A& a, const float* b, float* c, std::size_t unit,
+                        const Done& done) {
+    using namespace cpu_detail;
+    check_bf16_shape("gemm_in_row_groups", s, a);
+    if (unit == 0 || s.m % unit != 0)
+        throw shape_error("gemm_in_row_groups: a " + row_groups_shape(s, unit) + " product; it needs whole units");
+    if (s.m == 0 || s.n == 0) return;
+    const bool parallel = bf16_parallel(s);
+    const bf16_operands op(s, a, b, parallel, true);
+    // Stretches of whole units and whole row pairs.
+    const std::size_t granule = std::lcm(2 * bf16_tile_rows, unit), granules = bf16_blocks(s.m, granule);
+    const std::size_t groups = parallel ? std::min(granules, gemm_threads()) : 1;
+    for_blocks(groups > 1, 1, groups, [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
+        for (std::size_t q = q0; q < q1; ++q)
+            for (std::size_t gr = q * granules / groups; gr < (q + 1) * granules / groups; ++gr) {
+                const std::size_t row0 = gr * granule, row1 = std::min(s.m, row0 + granule);
+                op.compute(c, false, row0 / 32, bf16_blocks(row1, 32), 0, op.groups, true);
+                done(row0, row1);
+            }
     });
 }
 
