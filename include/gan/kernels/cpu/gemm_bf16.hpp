@@ -75,29 +75,26 @@ inline bool amx_bf16_usable() {
 
 inline std::size_t bf16_blocks(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
 
-// 16 float32 values' bits, as one vector of the compiler's (GCC and Clang vector extensions):
-// whatever the target's registers, one AVX-512 register here.
-using bf16_words = std::uint32_t __attribute__((vector_size(64)));
-
-// 16 K pairs: row p's values (low) and row p + 1's (high), rounded to bfloat16 (to nearest, ties
-// to even, NaN kept a NaN: bfloat16::nearest) and set side by side in each 32-bit word, low first,
-// as TDPBF16PS reads them.
-inline bf16_words bf16_pairs(const float* low, const float* high) {
-    const auto round = [](bf16_words u) {
-        const bf16_words rounded = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
-        const bf16_words quiet = (u >> 16) | 0x0040u;
-        return (u & 0x7FFFFFFFu) > 0x7F800000u ? quiet : rounded;
-    };
-    bf16_words l, h;
+// 16 K pairs into dst: row p's values (low) and row p + 1's (high), rounded to bfloat16 (to
+// nearest, ties to even, NaN kept a NaN: bfloat16::nearest) and set side by side in each 32-bit
+// word, low first, as TDPBF16PS reads them. In the compiler's vectors (GCC and Clang extensions),
+// one AVX-512 register here; no vector crosses a call, whose ABI would depend on the target.
+inline void bf16_pairs(const float* low, const float* high, std::uint16_t* dst) {
+    using words = std::uint32_t __attribute__((vector_size(64)));
+    words l, h;
     std::memcpy(&l, low, sizeof l);
     std::memcpy(&h, high, sizeof h);
-    return (round(h) << 16) | (round(l) & 0xFFFFu);
+    const words l_rounded = (l + 0x7FFFu + ((l >> 16) & 1u)) >> 16, h_rounded = (h + 0x7FFFu + ((h >> 16) & 1u)) >> 16;
+    const words l_bits = (l & 0x7FFFFFFFu) > 0x7F800000u ? ((l >> 16) | 0x0040u) : l_rounded;
+    const words h_bits = (h & 0x7FFFFFFFu) > 0x7F800000u ? ((h >> 16) | 0x0040u) : h_rounded;
+    const words pairs = (h_bits << 16) | (l_bits & 0xFFFFu);
+    std::memcpy(dst, &pairs, sizeof pairs);
 }
 
 // K pairs [pair0, pair1) of B (k × n, row p at b + p * ldb) into `tiles` ≥ n / 16 column tiles
-// at dst, in the layout above. Row by row: each pair of B's rows is read as two sequential streams, where tile
-// by tile would take one line from each of k rows, a page apart on wide images (three times
-// slower on a 1024 × 1024 B).
+// at dst, in the layout above. Row by row: each pair of B's rows is read as two sequential
+// streams, where tile by tile would take one line from each of k rows, a page apart on wide
+// images (three times slower on a 1024 × 1024 B).
 inline void pack_b_bf16(const float* b, std::size_t ldb, std::size_t k, std::size_t n, std::size_t pair0,
                         std::size_t pair1, std::size_t tiles, std::uint16_t* dst) {
     static constexpr float zeros[bf16_tile_rows] = {};
@@ -109,16 +106,15 @@ inline void pack_b_bf16(const float* b, std::size_t ldb, std::size_t k, std::siz
             const std::size_t c0 = jt * bf16_tile_rows, cc = c0 < n ? std::min(bf16_tile_rows, n - c0) : 0;
             const float* l = low ? low + c0 : zeros;
             const float* h = high ? high + c0 : zeros;
-            bf16_words words;
+            std::uint16_t* out = dst + (kb * tiles + jt) * bf16_tile_values + row * 32;
             if (cc == bf16_tile_rows) {
-                words = bf16_pairs(l, h);
+                bf16_pairs(l, h, out);
             } else {  // the last, partial tile: its columns beyond n are zeros
                 float lp[bf16_tile_rows] = {}, hp[bf16_tile_rows] = {};
                 std::copy_n(l, cc, lp);
                 std::copy_n(h, cc, hp);
-                words = bf16_pairs(lp, hp);
+                bf16_pairs(lp, hp, out);
             }
-            std::memcpy(dst + (kb * tiles + jt) * bf16_tile_values + row * 32, &words, sizeof words);
         }
     }
 }
