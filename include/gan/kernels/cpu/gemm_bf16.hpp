@@ -161,11 +161,11 @@ __attribute__((target("amx-tile"))) inline void amx_begin() {
 __attribute__((target("amx-tile"))) inline void amx_end() { _tile_release(); }
 
 // bf16_block_portable with the tiles: tiles 0 and 1 are C's row tiles against B's first column
-// tile, 2 and 3 against its second.
+// tile, 2 and 3 against its second; `out` has rows ldo floats apart.
 template <std::size_t CB>
 __attribute__((target("amx-tile,amx-bf16"))) void bf16_block_amx(const std::uint16_t* a, const std::uint16_t* b,
                                                                   std::size_t kblocks, std::size_t b_step,
-                                                                  float* out) {
+                                                                  float* out, std::size_t ldo = 32) {
     constexpr std::size_t stride = 64;
     const std::uint16_t* a1 = a + kblocks * bf16_tile_values;
     _tile_zero(0);
@@ -188,12 +188,12 @@ __attribute__((target("amx-tile,amx-bf16"))) void bf16_block_amx(const std::uint
             _tile_dpbf16ps(3, 5, 7);
         }
     }
-    constexpr std::size_t out_stride = 32 * sizeof(float);
+    const std::size_t out_stride = ldo * sizeof(float);
     _tile_stored(0, out, out_stride);
-    _tile_stored(1, out + 16 * 32, out_stride);
+    _tile_stored(1, out + 16 * ldo, out_stride);
     if constexpr (CB == 2) {
         _tile_stored(2, out + 16, out_stride);
-        _tile_stored(3, out + 16 * 32 + 16, out_stride);
+        _tile_stored(3, out + 16 * ldo + 16, out_stride);
     }
 }
 #endif
@@ -291,8 +291,13 @@ struct bf16_operands {
         const auto block = [&](std::size_t ip, std::size_t g) {
             const std::uint16_t* at = a + 2 * ip * kblocks * bf16_tile_values;
             const std::uint16_t* bt = b + g * cb * bf16_tile_values;
+            const std::size_t r0 = ip * 32, rows = std::min<std::size_t>(32, s.m - r0);
+            const std::size_t c0 = g * group, cols = std::min(group, s.n - c0);
 #if defined(GAN_HAVE_AMX_CODE)
             if (amx) {
+                // A whole block overwriting C: the tiles stored straight into it.
+                if (!accumulate && rows == 32 && cols == 32)
+                    return bf16_block_amx<2>(at, bt, kblocks, b_step, c + r0 * s.ldc + c0, s.ldc);
                 if (cb == 2)
                     bf16_block_amx<2>(at, bt, kblocks, b_step, out);
                 else
@@ -303,8 +308,6 @@ struct bf16_operands {
                 bf16_block_portable<2>(at, bt, kblocks, b_step, out);
             else
                 bf16_block_portable<1>(at, bt, kblocks, b_step, out);
-            const std::size_t r0 = ip * 32, rows = std::min<std::size_t>(32, s.m - r0);
-            const std::size_t c0 = g * group, cols = std::min(group, s.n - c0);
             for (std::size_t r = 0; r < rows; ++r) {
                 float* dst = c + (r0 + r) * s.ldc + c0;
                 const float* src = out + r * 32;
