@@ -38,8 +38,10 @@
 #include "gan/kernels/cpu/gemm_driver.hpp"
 #include "gan/kernels/gemm_shape.hpp"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
-    ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && __GNUC__ >= 11))
+// The tile code: x86-64 Linux (which hands out the tile state on request) with a compiler that
+// knows the AMX intrinsics.
+#if defined(__x86_64__) && defined(__linux__) && \
+    ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11))
 #include <cpuid.h>
 #include <immintrin.h>
 #include <sys/syscall.h>
