@@ -5,17 +5,17 @@
 //
 //   {
 //       gan::Autocast bfloat16;       // this thread's inference passes, until the end of the scope
-//       generator.forward(x, y, scratch);
+//       generator.forward(x, y, context, gan::InferenceOptions::eval());
 //   }
 //
 // LOWER PRECISION, by request only: each weight and each input value of a convolution is rounded
 // to bfloat16 (8 significant bits, a relative error up to 2^-9) before its product; the products
 // are exact and summed in float32, and everything between the convolutions (norms, activations,
-// bias) stays float32. On a U-Net generator that moves outputs in [-1, 1] by about 10^-2 (see
-// docs/kernels.md for the measured figures). In return, on processors with AMX-BF16 (Intel Xeon
-// since Sapphire Rapids) the products run on the tile units, several times faster, and the deep
-// layers read half the weight bytes; elsewhere a portable loop gives the same products, slower
-// than float32 (kernels/cpu/gemm_bf16.hpp).
+// bias) stays float32. Through pix2pix's U-Net that moves the output by an RMS of about 0.5 % of
+// its own (docs/models-and-training.md). In return, on processors with AMX-BF16 (Intel Xeon since
+// Sapphire Rapids) the products run on the tile units, several times faster, and the deep layers
+// read half the weight bytes; elsewhere a portable loop gives the same products, slower than
+// float32 (kernels/cpu/gemm_bf16.hpp).
 //
 // Training passes ignore it: their products, weight gradients and optimiser stay float32. The
 // setting is the calling thread's, as PyTorch's; guards nest and restore the previous setting.

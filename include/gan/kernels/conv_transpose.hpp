@@ -9,6 +9,7 @@
 // 0.25 ms after the product against 0.18 ms alone).
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 #include "gan/core/backend.hpp"
 #include "gan/core/error.hpp"
@@ -61,26 +62,16 @@ void conv_transpose_forward(cpu, const ConvGeometry& g, const T* w, std::size_t 
     detail::conv_transpose_columns(g, w, depth, x, cols, y, epilogue);
 }
 
-// The same with Wᵀ (g.rows() × depth) packed once by PackedA (the const inference pass).
-template <Scalar T, class Epilogue = no_channel_epilogue>
-void conv_transpose_forward(cpu, const ConvGeometry& g, const PackedA<T>& w, const T* x, T* cols, T* y,
+// The same with Wᵀ (g.rows() × depth) packed once: by PackedA (the const inference pass), or
+// rounded to bfloat16 by BFloat16A for the products on bfloat16 operands (gan::Autocast: lower
+// precision; kernels/cpu/gemm_bf16.hpp).
+template <Scalar T, class Packed, class Epilogue = no_channel_epilogue>
+    requires std::is_same_v<Packed, PackedA<T>> || (std::is_same_v<T, float> && std::is_same_v<Packed, BFloat16A>)
+void conv_transpose_forward(cpu, const ConvGeometry& g, const Packed& w, const T* x, T* cols, T* y,
                             const Epilogue& epilogue = {}) {
     detail::check_transpose_pixels(g);
     if (w.rows() != g.rows())
         throw shape_error("conv_transpose_forward: the weights were packed with " + std::to_string(w.rows()) +
-                          " rows but the geometry has " + std::to_string(g.rows()) +
-                          " (channels x kernel x kernel); pack the weights for this geometry");
-    detail::conv_transpose_columns(g, w, w.depth(), x, cols, y, epilogue);
-}
-
-// The same with Wᵀ rounded to bfloat16 by BFloat16A (gan::Autocast: lower precision), the
-// product on bfloat16 operands (kernels/cpu/gemm_bf16.hpp).
-template <class Epilogue = no_channel_epilogue>
-void conv_transpose_forward(cpu, const ConvGeometry& g, const BFloat16A& w, const float* x, float* cols, float* y,
-                            const Epilogue& epilogue = {}) {
-    detail::check_transpose_pixels(g);
-    if (w.rows() != g.rows())
-        throw shape_error("conv_transpose_forward: the weights were rounded with " + std::to_string(w.rows()) +
                           " rows but the geometry has " + std::to_string(g.rows()) +
                           " (channels x kernel x kernel); pack the weights for this geometry");
     detail::conv_transpose_columns(g, w, w.depth(), x, cols, y, epilogue);
