@@ -41,6 +41,15 @@ expect 0 "MSE  model mean" "$lacbed" evaluate --model run/generator.safetensors 
   --targets data/targets --output metrics.json --grid grid.png --grid-rows 3
 grep -q '"baseline_scores"' metrics.json || fail "metrics.json lacks the baseline"
 [[ -s grid.png ]] || fail "grid.png missing"
+# The same scores with bfloat16 convolutions (gan::Autocast): close to float32's, not equal.
+expect 0 "MSE  model mean" "$lacbed" evaluate --model run/generator.safetensors --inputs data/inputs \
+  --targets data/targets --output metrics16.json --bf16
+python3 - metrics.json metrics16.json <<'PY' || fail "evaluate --bf16: the MSE moved too far, or not at all"
+import json, sys
+f32, b16 = (json.load(open(p))["model_scores"]["mse"]["mean"] for p in sys.argv[1:])
+print(f"evaluate: mean MSE float32 {f32:.6g}, bfloat16 convolutions {b16:.6g}")
+sys.exit(0 if f32 != b16 and abs(b16 - f32) <= 0.05 * f32 + 1e-5 else 1)
+PY
 
 # Bad inputs: one line, non-zero, nothing overwritten.
 echo keep > keep.npy
