@@ -54,6 +54,8 @@ namespace kernels {
 namespace cpu_detail {
 
 inline constexpr std::size_t bf16_tile_rows = 16, bf16_tile_depth = 32, bf16_tile_values = 512;
+// C's block: two row tiles by two column tiles (32 × 32 floats).
+inline constexpr std::size_t bf16_block = 2 * bf16_tile_rows;
 
 // Whether this process may run AMX-BF16 tiles: the processor has them (CPUID leaf 7: AMX-TILE,
 // EDX bit 24; AMX-BF16, bit 22) and Linux (5.16 and later) grants the process their 8 KiB of
@@ -108,7 +110,7 @@ inline void pack_b_bf16(const float* b, std::size_t ldb, std::size_t k, std::siz
             const std::size_t c0 = jt * bf16_tile_rows, cc = c0 < n ? std::min(bf16_tile_rows, n - c0) : 0;
             const float* l = low ? low + c0 : zeros;
             const float* h = high ? high + c0 : zeros;
-            std::uint16_t* out = dst + (kb * tiles + jt) * bf16_tile_values + row * 32;
+            std::uint16_t* out = dst + (kb * tiles + jt) * bf16_tile_values + row * bf16_tile_depth;
             if (cc == bf16_tile_rows) {
                 bf16_pairs(l, h, out);
             } else {  // the last, partial tile: its columns beyond n are zeros
@@ -122,23 +124,24 @@ inline void pack_b_bf16(const float* b, std::size_t ldb, std::size_t k, std::siz
 }
 
 // C's block of 32 rows × 16 · CB columns, from the two row tiles of A at `a` and the CB column
-// tiles of B at `b` (the next K block's b_step values on), into `out` (32 rows of 32 floats).
+// tiles of B at `b` (the next K block's b_step values on), into `out` (bf16_block rows of as many floats).
 template <std::size_t CB>
 void bf16_block_portable(const std::uint16_t* a, const std::uint16_t* b, std::size_t kblocks, std::size_t b_step,
                          float* out) {
     const auto value = [](std::uint16_t bits) { return bfloat16::from_bits(bits).to_float(); };
-    std::fill(out, out + 32 * 32, 0.0f);
+    std::fill(out, out + bf16_block * bf16_block, 0.0f);
     for (std::size_t kb = 0; kb < kblocks; ++kb)
         for (std::size_t rt = 0; rt < 2; ++rt) {
             const std::uint16_t* at = a + (rt * kblocks + kb) * bf16_tile_values;
             for (std::size_t ct = 0; ct < CB; ++ct) {
                 const std::uint16_t* bt = b + kb * b_step + ct * bf16_tile_values;
                 for (std::size_t r = 0; r < 16; ++r) {
-                    float* acc = out + (rt * 16 + r) * 32 + ct * 16;
+                    float* acc = out + (rt * bf16_tile_rows + r) * bf16_block + ct * bf16_tile_rows;
                     for (std::size_t pair = 0; pair < 16; ++pair) {
-                        const float a0 = value(at[r * 32 + 2 * pair]), a1 = value(at[r * 32 + 2 * pair + 1]);
+                        const float a0 = value(at[r * bf16_tile_depth + 2 * pair]), a1 = value(at[r * bf16_tile_depth + 2 * pair + 1]);
                         for (std::size_t j = 0; j < 16; ++j)
-                            acc[j] += a0 * value(bt[pair * 32 + 2 * j]) + a1 * value(bt[pair * 32 + 2 * j + 1]);
+                            acc[j] += a0 * value(bt[pair * bf16_tile_depth + 2 * j]) +
+                                      a1 * value(bt[pair * bf16_tile_depth + 2 * j + 1]);
                     }
                 }
             }
@@ -167,7 +170,7 @@ __attribute__((target("amx-tile"))) inline void amx_end() { _tile_release(); }
 template <std::size_t CB>
 __attribute__((target("amx-tile,amx-bf16"))) void bf16_block_amx(const std::uint16_t* a, const std::uint16_t* b,
                                                                   std::size_t kblocks, std::size_t b_step,
-                                                                  float* out, std::size_t ldo = 32) {
+                                                                  float* out, std::size_t ldo = bf16_block) {
     constexpr std::size_t stride = 64;
     const std::uint16_t* a1 = a + kblocks * bf16_tile_values;
     _tile_zero(0);
@@ -210,18 +213,13 @@ inline Workspace& bf16_b_workspace() {
 
 // A (m × k, or its transpose) rounded to bfloat16 and kept in the tile layout of gemm_bf16,
 // typically a layer's weights: pack after each update, multiply many times.
-class BFloat16A {
+class BFloat16A : public cpu_detail::stored_operand<std::uint16_t> {
 public:
-    BFloat16A() = default;
-
     // op(A)(i, p) = a[i * lda + p], or a[p * lda + i] if transposed; rounded to nearest.
     void pack(std::size_t m, std::size_t k, Transpose transpose, const float* a, std::size_t lda) {
         using namespace cpu_detail;
-        const std::size_t tiles = 2 * bf16_blocks(m, 2 * bf16_tile_rows), kblocks = bf16_blocks(k, bf16_tile_depth);
-        std::uint16_t* dst = storage_.get<std::uint16_t>(tiles * kblocks * bf16_tile_values);
-        data_ = dst;
-        m_ = m;
-        k_ = k;
+        const std::size_t tiles = 2 * bf16_blocks(m, bf16_block), kblocks = bf16_blocks(k, bf16_tile_depth);
+        std::uint16_t* dst = this->store(m, k, tiles * kblocks * bf16_tile_values);
         for_blocks(m * k >= (std::size_t(1) << 18), 1, tiles, [&](std::size_t, std::size_t, std::size_t t0, std::size_t t1) {
             for (std::size_t t = t0; t < t1; ++t)
                 for (std::size_t kb = 0; kb < kblocks; ++kb) {
@@ -236,15 +234,6 @@ public:
                 }
         });
     }
-
-    std::size_t rows() const { return m_; }
-    std::size_t depth() const { return k_; }
-    const std::uint16_t* data() const { return data_; }
-
-private:
-    Workspace storage_;
-    const std::uint16_t* data_ = nullptr;
-    std::size_t m_ = 0, k_ = 0;
 };
 
 namespace cpu_detail {
@@ -269,7 +258,7 @@ struct bf16_operands {
     bf16_operands(const GemmShape& shape, const BFloat16A& packed_a, const float* b_values, bool parallel, bool allow_amx)
         : s(shape), a(packed_a.data()), b(nullptr), kblocks(bf16_blocks(shape.k, bf16_tile_depth)),
           cb(shape.n > bf16_tile_rows ? 2 : 1), group(cb * bf16_tile_rows), groups(bf16_blocks(shape.n, group)),
-          row_pairs(bf16_blocks(shape.m, 2 * bf16_tile_rows)), b_step(groups * cb * bf16_tile_values),
+          row_pairs(bf16_blocks(shape.m, bf16_block)), b_step(groups * cb * bf16_tile_values),
           amx(allow_amx && amx_bf16_usable()) {
         std::uint16_t* packed = bf16_b_workspace().get<std::uint16_t>(kblocks * b_step);
         // Every K pair of the padded tiles, the padding's zeros included; with an odd number of
@@ -289,16 +278,16 @@ struct bf16_operands {
 #if defined(GAN_HAVE_AMX_CODE)
         if (amx) amx_begin();
 #endif
-        alignas(64) float out[32 * 32];
+        alignas(64) float out[bf16_block * bf16_block];
         const auto block = [&](std::size_t ip, std::size_t g) {
             const std::uint16_t* at = a + 2 * ip * kblocks * bf16_tile_values;
             const std::uint16_t* bt = b + g * cb * bf16_tile_values;
-            const std::size_t r0 = ip * 32, rows = std::min<std::size_t>(32, s.m - r0);
+            const std::size_t r0 = ip * bf16_block, rows = std::min(bf16_block, s.m - r0);
             const std::size_t c0 = g * group, cols = std::min(group, s.n - c0);
 #if defined(GAN_HAVE_AMX_CODE)
             if (amx) {
                 // A whole block overwriting C: the tiles stored straight into it.
-                if (!accumulate && rows == 32 && cols == 32)
+                if (!accumulate && rows == bf16_block && cols == bf16_block)
                     return bf16_block_amx<2>(at, bt, kblocks, b_step, c + r0 * s.ldc + c0, s.ldc);
                 if (cb == 2)
                     bf16_block_amx<2>(at, bt, kblocks, b_step, out);
@@ -312,7 +301,7 @@ struct bf16_operands {
                 bf16_block_portable<1>(at, bt, kblocks, b_step, out);
             for (std::size_t r = 0; r < rows; ++r) {
                 float* dst = c + (r0 + r) * s.ldc + c0;
-                const float* src = out + r * 32;
+                const float* src = out + r * bf16_block;
                 if (accumulate)
                     for (std::size_t j = 0; j < cols; ++j) dst[j] += src[j];
                 else
@@ -370,13 +359,13 @@ void gemm_in_row_groups(cpu, const GemmShape& s, const BFloat16A& a, const float
     const bool parallel = bf16_parallel(s);
     const bf16_operands op(s, a, b, parallel, true);
     // Stretches of whole units and whole row pairs.
-    const std::size_t granule = std::lcm(2 * bf16_tile_rows, unit), granules = bf16_blocks(s.m, granule);
+    const std::size_t granule = std::lcm(bf16_block, unit), granules = bf16_blocks(s.m, granule);
     const std::size_t groups = parallel ? std::min(granules, gemm_threads()) : 1;
     for_blocks(groups > 1, 1, groups, [&](std::size_t, std::size_t, std::size_t q0, std::size_t q1) {
         for (std::size_t q = q0; q < q1; ++q)
             for (std::size_t gr = q * granules / groups; gr < (q + 1) * granules / groups; ++gr) {
                 const std::size_t row0 = gr * granule, row1 = std::min(s.m, row0 + granule);
-                op.compute(c, false, row0 / 32, bf16_blocks(row1, 32), 0, op.groups, true);
+                op.compute(c, false, row0 / bf16_block, bf16_blocks(row1, bf16_block), 0, op.groups, true);
                 done(row0, row1);
             }
     });
