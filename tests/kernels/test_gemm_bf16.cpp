@@ -30,15 +30,17 @@ struct Bf16Problem {
     std::vector<float> a, b, c;
 };
 
-// A (or Aᵀ) and B with padded leading dimensions, C with a padded row and a random start.
-Bf16Problem make_bf16_problem(std::size_t m, std::size_t n, std::size_t k, Transpose ta, std::mt19937& rng) {
+// A (or Aᵀ) and B (or Bᵀ) with padded leading dimensions, C with a padded row and a random start.
+Bf16Problem make_bf16_problem(std::size_t m, std::size_t n, std::size_t k, Transpose ta, std::mt19937& rng,
+                              Transpose tb = Transpose::no) {
     std::uniform_real_distribution<float> value(-1.0f, 1.0f);
     std::uniform_int_distribution<std::size_t> pad(0, 3);
     Bf16Problem p;
-    const std::size_t lda = (ta == Transpose::no ? k : m) + pad(rng), ldb = n + pad(rng), ldc = n + pad(rng);
-    p.s = {m, n, k, ta, Transpose::no, lda, ldb, ldc};
+    const std::size_t lda = (ta == Transpose::no ? k : m) + pad(rng), ldb = (tb == Transpose::no ? n : k) + pad(rng);
+    const std::size_t ldc = n + pad(rng);
+    p.s = {m, n, k, ta, tb, lda, ldb, ldc};
     p.a.resize((ta == Transpose::no ? m : k) * lda);
-    p.b.resize(k * ldb);
+    p.b.resize((tb == Transpose::no ? k : n) * ldb);
     p.c.resize(m * ldc);
     for (auto* v : {&p.a, &p.b, &p.c})
         for (float& x : *v) x = value(rng);
@@ -57,7 +59,8 @@ void reference(const Bf16Problem& p, const std::vector<float>& c0, bool accumula
             double sum = 0, magnitude = 0;
             for (std::size_t q = 0; q < s.k; ++q) {
                 const double av = rounded(s.transpose_a == Transpose::no ? p.a[i * s.lda + q] : p.a[q * s.lda + i]);
-                const double prod = av * rounded(p.b[q * s.ldb + j]);
+                const double bv = rounded(s.transpose_b == Transpose::no ? p.b[q * s.ldb + j] : p.b[j * s.ldb + q]);
+                const double prod = av * bv;
                 sum += prod;
                 magnitude += std::fabs(prod);
             }
@@ -81,8 +84,9 @@ TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, on the tiles a
             for (std::size_t k : ks) {
                 if ((m + n + k) % 3 != 0 && !(m == 64 && n == 100)) continue;  // a third of the grid, and the largest
                 const Transpose ta = (m + k) % 2 ? Transpose::yes : Transpose::no;
+                const Transpose tb = (m + n) % 2 ? Transpose::yes : Transpose::no;
                 const bool accumulate = (n + k) % 2 == 0;
-                const auto p = make_bf16_problem(m, n, k, ta, rng);
+                const auto p = make_bf16_problem(m, n, k, ta, rng, tb);
                 std::vector<double> want, bound;
                 reference(p, p.c, accumulate, want, bound);
                 gan::kernels::BFloat16A a;
@@ -98,7 +102,8 @@ TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, on the tiles a
                     // Nothing past each row's n columns is written.
                     for (std::size_t i = 0; i < m; ++i)
                         for (std::size_t j = n; j < p.s.ldc; ++j) bad += c[i * p.s.ldc + j] != p.c[i * p.s.ldc + j];
-                    INFO(m << " x " << n << " x " << k << (ta == Transpose::yes ? " Aᵀ" : "") << (tiles ? " tiles" : " portable")
+                    INFO(m << " x " << n << " x " << k << (ta == Transpose::yes ? " Aᵀ" : "")
+                           << (tb == Transpose::yes ? " Bᵀ" : "") << (tiles ? " tiles" : " portable")
                            << (accumulate ? " accumulating" : ""));
                     CHECK(bad == 0);
                 }
@@ -134,8 +139,9 @@ TEST_CASE("gemm_bf16 rounds its operands: a float32 product differs by their rou
 
 TEST_CASE("gemm_bf16 gives the same bits on one thread and two, and keeps a NaN of B in its column") {
     std::mt19937 rng(11);
-    auto p = make_bf16_problem(200, 150, 300, Transpose::yes, rng);
-    p.b[17 * p.s.ldb + 33] = std::numeric_limits<float>::quiet_NaN();
+    for (const Transpose tb : {Transpose::no, Transpose::yes}) {
+    auto p = make_bf16_problem(200, 150, 300, Transpose::yes, rng, tb);
+    (tb == Transpose::no ? p.b[17 * p.s.ldb + 33] : p.b[33 * p.s.ldb + 17]) = std::numeric_limits<float>::quiet_NaN();
     gan::kernels::BFloat16A a;
     a.pack(200, 300, Transpose::yes, p.a.data(), p.s.lda);
     auto one = p.c, two = p.c;
@@ -155,8 +161,10 @@ TEST_CASE("gemm_bf16 gives the same bits on one thread and two, and keeps a NaN 
             if (j == 33) column_nans += nan;
             else nan_elsewhere += nan;
         }
+    INFO((tb == Transpose::yes ? "B transposed" : "B as stored"));
     CHECK(column_nans == 200);
     CHECK(nan_elsewhere == 0);
+    }
 }
 
 TEST_CASE("gemm_bf16 rejects a shape that is not its packed A's") {

@@ -1,8 +1,10 @@
 #pragma once
 // The bfloat16 product of the inference pass under gan::Autocast (core/autocast.hpp):
 //
-//   C[M×N] (+)= A[M×K] · B[K×N]      A a layer's weights, rounded to bfloat16 once (BFloat16A);
-//                                    B an activation, rounded as it is packed, at every call
+//   C[M×N] (+)= A[M×K] · op(B)[K×N]  A rounded to bfloat16 once (BFloat16A): a layer's weights,
+//                                    or, for a weight gradient, the activation gradient;
+//                                    B an activation (or its columns), rounded as it is packed,
+//                                    at every call
 //
 // Each product of two bfloat16 values is exact in float32 (8 × 8 significant bits), and the sums
 // are float32: what is lost is the operands' rounding, a relative 2^-9 at most per value. That is
@@ -79,20 +81,59 @@ inline bool amx_bf16_usable() {
 
 inline std::size_t bf16_blocks(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
 
-// 16 K pairs into dst: row p's values (low) and row p + 1's (high), rounded to bfloat16 (to
-// nearest, ties to even, NaN kept a NaN: bfloat16::nearest) and set side by side in each 32-bit
-// word, low first, as TDPBF16PS reads them. In the compiler's vectors (GCC and Clang extensions),
-// one AVX-512 register here; no vector crosses a call, whose ABI would depend on the target.
+// Rounding to bfloat16 (to nearest, ties to even, NaN kept a NaN: bfloat16::nearest) of 16
+// floats at once, in the compiler's vectors (GCC and Clang extensions), one AVX-512 register
+// here: the bits in the low half of each word. By reference: a vector passed by value would
+// make the call's ABI depend on the target (GCC's -Wpsabi).
+using bf16_words = std::uint32_t __attribute__((vector_size(64)));
+inline void bf16_round_words(bf16_words& w) {
+    const bf16_words rounded = (w + 0x7FFFu + ((w >> 16) & 1u)) >> 16;
+    w = (w & 0x7FFFFFFFu) > 0x7F800000u ? ((w >> 16) | 0x0040u) : rounded;
+}
+
+// 16 K pairs into dst: row p's values (low) and row p + 1's (high), rounded, side by side in
+// each 32-bit word, low first, as TDPBF16PS reads them.
 inline void bf16_pairs(const float* low, const float* high, std::uint16_t* dst) {
-    using words = std::uint32_t __attribute__((vector_size(64)));
-    words l, h;
+    bf16_words l, h;
     std::memcpy(&l, low, sizeof l);
     std::memcpy(&h, high, sizeof h);
-    const words l_rounded = (l + 0x7FFFu + ((l >> 16) & 1u)) >> 16, h_rounded = (h + 0x7FFFu + ((h >> 16) & 1u)) >> 16;
-    const words l_bits = (l & 0x7FFFFFFFu) > 0x7F800000u ? ((l >> 16) | 0x0040u) : l_rounded;
-    const words h_bits = (h & 0x7FFFFFFFu) > 0x7F800000u ? ((h >> 16) | 0x0040u) : h_rounded;
-    const words pairs = (h_bits << 16) | (l_bits & 0xFFFFu);
+    bf16_round_words(l);
+    bf16_round_words(h);
+    const bf16_words pairs = (h << 16) | (l & 0xFFFFu);
     std::memcpy(dst, &pairs, sizeof pairs);
+}
+
+// `count` ≤ 32 consecutive values rounded into 32 bfloat16 (zeros after `count`): 16 K pairs
+// when the values run along K, as a row of A or a column of B stored transposed does.
+inline void bf16_run(const float* src, std::size_t count, std::uint16_t* dst) {
+    using halves = std::uint16_t __attribute__((vector_size(32)));
+    float padded[2 * 16] = {};
+    if (count < 32) {
+        std::copy_n(src, count, padded);
+        src = padded;
+    }
+    for (std::size_t half = 0; half < 2; ++half) {
+        bf16_words w;
+        std::memcpy(&w, src + 16 * half, sizeof w);
+        bf16_round_words(w);
+        const halves bits = __builtin_convertvector(w, halves);
+        std::memcpy(dst + 16 * half, &bits, sizeof bits);
+    }
+}
+
+// tile's 32-bit word (r, c) = words[c * 16 + r]: 16 runs of 16 words (pairs), gathered along
+// the other index, turned into a tile. Four 8 × 8 transposes in registers where AVX is on.
+inline void bf16_transpose_words(const std::uint32_t* words, std::uint16_t* tile) {
+#if defined(GAN_PACK_AVX)
+    // The loads and stores of the AVX intrinsics may alias any type.
+    const float* in = reinterpret_cast<const float*>(words);
+    float* out = reinterpret_cast<float*>(tile);
+    for (std::size_t bi = 0; bi < 2; ++bi)
+        for (std::size_t bj = 0; bj < 2; ++bj) transpose_8x8(in + bi * 128 + bj * 8, 16, out + bj * 128 + bi * 8, 16);
+#else
+    for (std::size_t r = 0; r < 16; ++r)
+        for (std::size_t c = 0; c < 16; ++c) std::memcpy(tile + 2 * (r * 16 + c), words + c * 16 + r, 4);
+#endif
 }
 
 // K pairs [pair0, pair1) of B (k × n, row p at b + p * ldb) into `tiles` ≥ n / 16 column tiles
@@ -120,6 +161,28 @@ inline void pack_b_bf16(const float* b, std::size_t ldb, std::size_t k, std::siz
                 bf16_pairs(lp, hp, out);
             }
         }
+    }
+}
+
+// Tiles [unit0, unit1) (unit = K block · tiles + column tile) of a B stored transposed
+// (B(p, j) = b[j * ldb + p], k × n) into dst, in the layout above: each column's 32 K values
+// are consecutive, rounded as one run, then the runs turned into the tile's rows of pairs.
+// (A weight gradient's columns, dW = dy · colsᵀ.)
+inline void pack_b_bf16_transposed(const float* b, std::size_t ldb, std::size_t k, std::size_t n, std::size_t unit0,
+                                   std::size_t unit1, std::size_t tiles, std::uint16_t* dst) {
+    alignas(64) std::uint32_t words[bf16_tile_values / 2];
+    for (std::size_t unit = unit0; unit < unit1; ++unit) {
+        const std::size_t kb = unit / tiles, jt = unit % tiles, p0 = kb * bf16_tile_depth;
+        const std::size_t depth = std::min(bf16_tile_depth, k - p0);
+        for (std::size_t j = 0; j < bf16_tile_rows; ++j) {
+            const std::size_t col = jt * bf16_tile_rows + j;
+            std::uint16_t* run = reinterpret_cast<std::uint16_t*>(words + j * 16);
+            if (col < n)
+                bf16_run(b + col * ldb + p0, depth, run);
+            else
+                std::fill_n(run, bf16_tile_depth, std::uint16_t(0));
+        }
+        bf16_transpose_words(words, dst + unit * bf16_tile_values);
     }
 }
 
@@ -221,17 +284,43 @@ public:
         const std::size_t tiles = 2 * bf16_blocks(m, bf16_block), kblocks = bf16_blocks(k, bf16_tile_depth);
         std::uint16_t* dst = this->store(m, k, tiles * kblocks * bf16_tile_values);
         for_blocks(m * k >= (std::size_t(1) << 18), 1, tiles, [&](std::size_t, std::size_t, std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t)
+            alignas(64) std::uint32_t words[bf16_tile_values / 2];
+            static constexpr float zeros[bf16_tile_rows] = {};
+            for (std::size_t t = t0; t < t1; ++t) {
+                const std::size_t i0 = t * bf16_tile_rows, rows = i0 < m ? std::min(bf16_tile_rows, m - i0) : 0;
                 for (std::size_t kb = 0; kb < kblocks; ++kb) {
                     std::uint16_t* tile = dst + (t * kblocks + kb) * bf16_tile_values;
-                    for (std::size_t r = 0; r < bf16_tile_rows; ++r)
-                        for (std::size_t q = 0; q < bf16_tile_depth; ++q) {
-                            const std::size_t i = t * bf16_tile_rows + r, p = kb * bf16_tile_depth + q;
-                            const float v = i < m && p < k ? (transpose == Transpose::yes ? a[p * lda + i] : a[i * lda + p])
-                                                           : 0.0f;
-                            tile[r * bf16_tile_depth + q] = bfloat16::nearest(v).bits;
+                    const std::size_t p0 = kb * bf16_tile_depth;
+                    if (transpose == Transpose::no) {  // each tile row a run along K
+                        for (std::size_t r = 0; r < bf16_tile_rows; ++r)
+                            if (r < rows)
+                                bf16_run(a + (i0 + r) * lda + p0, std::min(bf16_tile_depth, k - p0),
+                                         tile + r * bf16_tile_depth);
+                            else
+                                std::fill_n(tile + r * bf16_tile_depth, bf16_tile_depth, std::uint16_t(0));
+                        continue;
+                    }
+                    // Transposed: K rows p, p + 1 give one pair for each of the tile's 16 rows.
+                    for (std::size_t pair = 0; pair < bf16_tile_depth / 2; ++pair) {
+                        const std::size_t p = p0 + 2 * pair;
+                        float low[bf16_tile_rows] = {}, high[bf16_tile_rows] = {};
+                        const float* l = zeros;
+                        const float* h = zeros;
+                        if (p < k) {
+                            l = a + p * lda + i0;
+                            if (p + 1 < k) h = a + (p + 1) * lda + i0;
+                            if (rows < bf16_tile_rows) {  // the last rows: a copy padded with zeros
+                                std::copy_n(l, rows, low);
+                                if (h != zeros) std::copy_n(h, rows, high);
+                                l = low;
+                                h = high;
+                            }
                         }
+                        bf16_pairs(l, h, reinterpret_cast<std::uint16_t*>(words + pair * 16));
+                    }
+                    bf16_transpose_words(words, tile);
                 }
+            }
         });
     }
 };
@@ -239,11 +328,10 @@ public:
 namespace cpu_detail {
 
 inline void check_bf16_shape(const char* what, const GemmShape& s, const BFloat16A& a) {
-    if (s.m != a.rows() || s.k != a.depth() || s.transpose_b == Transpose::yes)
+    if (s.m != a.rows() || s.k != a.depth())
         throw shape_error(std::string(what) + ": the shape asks for " + std::to_string(s.m) + " x " +
-                          std::to_string(s.k) + (s.transpose_b == Transpose::yes ? " with B transposed" : "") +
-                          " but A was packed as " + std::to_string(a.rows()) + " x " + std::to_string(a.depth()) +
-                          "; repack A, or pass B as stored (K × N)");
+                          std::to_string(s.k) + " but A was packed as " + std::to_string(a.rows()) + " x " +
+                          std::to_string(a.depth()) + "; repack A");
 }
 
 // B of one product, packed for the tiles by all the threads, and how C's blocks fall on it.
@@ -263,11 +351,16 @@ struct bf16_operands {
         std::uint16_t* packed = bf16_b_workspace().get<std::uint16_t>(kblocks * b_step);
         // Every K pair of the padded tiles, the padding's zeros included; with an odd number of
         // column tiles in pairs, the last pair's second tile is zeros.
-        const std::size_t pairs = kblocks * bf16_tile_depth / 2;
-        for_blocks(parallel && s.n * s.k >= (std::size_t(1) << 16), 1, pairs,
-                   [&](std::size_t, std::size_t, std::size_t p0, std::size_t p1) {
-                       pack_b_bf16(b_values, s.ldb, s.k, s.n, p0, p1, groups * cb, packed);
-                   });
+        const bool parallel_pack = parallel && s.n * s.k >= (std::size_t(1) << 16);
+        if (s.transpose_b == Transpose::yes)
+            for_blocks(parallel_pack, 1, kblocks * groups * cb, [&](std::size_t, std::size_t, std::size_t u0, std::size_t u1) {
+                pack_b_bf16_transposed(b_values, s.ldb, s.k, s.n, u0, u1, groups * cb, packed);
+            });
+        else
+            for_blocks(parallel_pack, 1, kblocks * bf16_tile_depth / 2,
+                       [&](std::size_t, std::size_t, std::size_t p0, std::size_t p1) {
+                           pack_b_bf16(b_values, s.ldb, s.k, s.n, p0, p1, groups * cb, packed);
+                       });
         b = packed;
     }
 
@@ -327,8 +420,8 @@ inline bool bf16_parallel(const GemmShape& s) {
 
 }  // namespace cpu_detail
 
-// C[M×N] (+)= A · B with A packed by BFloat16A (s.m, s.k must be its shape; s.transpose_a and
-// s.lda unused) and B float, K × N as stored (s.transpose_b must be no). Lower precision: see
+// C[M×N] (+)= A · op(B) with A packed by BFloat16A (s.m, s.k must be its shape; s.transpose_a
+// and s.lda unused) and B float, K × N or, transposed, N × K as stored. Lower precision: see
 // the top of this file. Split between the threads by blocks of C; each block's sums run in the
 // same order whatever the split, so the result does not depend on the number of threads.
 // allow_amx = false takes the portable loop on any machine (tests compare the two).
