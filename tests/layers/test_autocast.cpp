@@ -1,7 +1,8 @@
-// gan::Autocast: the const passes of Conv2d and ConvTranspose2d multiply bfloat16-rounded weights
-// and inputs (kernels::gemm_bf16). Checked against the float32 pass of the same layer given the
-// rounded weights and input, which computes the same exact products summed in another order; and
-// the guard's scope, and the training passes, are left as they were.
+// gan::Autocast: the passes of Conv2d and ConvTranspose2d multiply bfloat16-rounded weights and
+// inputs (kernels::gemm_bf16): the const passes always, the training passes (forward, input and
+// weight gradients) on images of at least 64 pixels. Checked against the float32 pass of the same
+// layer given the rounded operands, which computes the same exact products summed in another
+// order; and the guard's scope, and the small training passes, are left as they were.
 #include <doctest/doctest.h>
 
 #include <gan/core/autocast.hpp>
@@ -70,7 +71,7 @@ void check_autocast(const char* what) {
     // Out of the guard's scope the float32 bits are back.
     CHECK(std::memcmp(after.data(), y32.data(), y32.size() * sizeof(float)) == 0);
 
-    // The training pass ignores the guard.
+    // The training pass of these small layers (under 64 pixels) ignores the guard.
     typename Layer::output_type trained, trained_under_guard;
     layer.forward(x, trained);
     {
@@ -80,7 +81,68 @@ void check_autocast(const char* what) {
     CHECK(std::memcmp(trained.data(), trained_under_guard.data(), trained.size() * sizeof(float)) == 0);
 }
 
+template <class Tensor>
+void copy_rounded(const Tensor& from, Tensor& to) {
+    to.resize(from.batch());
+    std::copy(from.data(), from.data() + from.size(), to.data());
+    round_to_bfloat16(to);
+}
+
+template <class Tensor>
+bool same_bits(const Tensor& a, const Tensor& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// A training pass (forward, backward) under the guard against the float32 training pass of a copy
+// given the rounded weights, input and output gradient: y, dx and dW the same products summed in
+// another order; the bias gradient, from the output gradient alone, the float32 bits.
+template <class Layer>
+void check_autocast_training(const char* what, std::size_t batch) {
+    INFO(what << ", batch " << batch);
+    gan::Random rng(7);
+    Layer layer(rng), rounded(layer), plain(layer);
+    round_to_bfloat16(rounded.weight().value());
+    typename Layer::input_type x(batch), x_rounded, dx16, dx_expected, dx32;
+    typename Layer::output_type dy(batch), dy_rounded, y16, y_expected, y32;
+    gan::fill_uniform(x, -1, 1, rng);
+    gan::fill_uniform(dy, -1, 1, rng);
+    copy_rounded(x, x_rounded);
+    copy_rounded(dy, dy_rounded);
+    {
+        const gan::Autocast bfloat16;
+        layer.zero_grad();
+        layer.forward(x, y16);
+        layer.backward(dy, dx16);
+    }
+    rounded.zero_grad();
+    rounded.forward(x_rounded, y_expected);
+    rounded.backward(dy_rounded, dx_expected);
+    plain.zero_grad();
+    plain.forward(x, y32);
+    plain.backward(dy, dx32);
+
+    CHECK(relative_difference(y16, y_expected) < 1e-5);
+    CHECK(relative_difference(dx16, dx_expected) < 1e-5);
+    CHECK(relative_difference(layer.weight().grad(), rounded.weight().grad()) < 1e-5);
+    // Rounding did happen, in each of the three products.
+    CHECK(relative_difference(y16, y32) > 1e-4);
+    CHECK(relative_difference(dx16, dx32) > 1e-4);
+    CHECK(relative_difference(layer.weight().grad(), plain.weight().grad()) > 1e-4);
+    CHECK(relative_difference(layer.weight().grad(), plain.weight().grad()) < 2e-2);
+    CHECK(same_bits(layer.bias().grad(), plain.bias().grad()));
+}
+
 }  // namespace
+
+TEST_CASE("Autocast runs the training passes of convolutions on 64 pixels or more on bfloat16 operands") {
+    using gan::Shape;
+    for (const std::size_t batch : {1, 2}) {
+        check_autocast_training<gan::Conv2d<float, Shape<6, 16, 16>, 12, 4, 2, 1, true>>("Conv2d 6→12, 16²→8²", batch);
+        check_autocast_training<gan::Conv2d<float, Shape<5, 9, 9>, 7, 3, 1, 1, true>>("Conv2d 5→7, 3×3, 9²", batch);
+        check_autocast_training<gan::ConvTranspose2d<float, Shape<16, 8, 8>, 6, 4, 2, 1, true>>(
+            "ConvTranspose2d 16→6, 8²→16²", batch);
+    }
+}
 
 TEST_CASE("Autocast runs the convolutions' const passes on bfloat16 operands") {
     using gan::Shape;

@@ -67,7 +67,10 @@ public:
         x_.resize(x.batch());
         kernels::copy(B{}, x.data(), x_.data(), x.size());  // x_ = x, in parallel blocks
         y.resize(x.batch());
-        convolve(x, y, cols_.data(), nullptr);
+        bool convolved = false;
+        if constexpr (bfloat16_products)
+            if ((convolved = bfloat16_training())) convolve_bfloat16(x, y, cols_.data());
+        if (!convolved) convolve(x, y, cols_.data(), nullptr);
         // Not when cols_ holds only the live taps' rows, or (direct) no columns at all.
         cols_hold_last_sample_ = !trims_taps && !direct;
     }
@@ -81,7 +84,8 @@ public:
         y.resize(x.batch());
         constexpr auto g = live_geometry();
         if constexpr (bfloat16_inference)
-            if (Autocast::precision() == ProductPrecision::bfloat16) return convolve_bfloat16(x, y, scratch);
+            if (Autocast::precision() == ProductPrecision::bfloat16)
+                return convolve_bfloat16(x, y, scratch.template take<T>(g.rows() * g.columns()));
         const kernels::PackedA<T>* packed = nullptr;
         if constexpr (packed_inference)
             packed = &packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
@@ -116,6 +120,17 @@ public:
         dx.resize(dy.batch());
         const auto g = geometry();
         cols_hold_last_sample_ = false;
+        if constexpr (bfloat16_products) {
+            if (bfloat16_training()) {  // Wᵀ rounded once per change of W
+                const auto& wt = bfloat16_transposed_.get(weight_.version(), [&](kernels::BFloat16A& p) {
+                    p.pack(g.rows(), OutChannels, kernels::Transpose::yes, weight_.value().data(), g.rows());
+                });
+                for (std::size_t n = 0; n < dy.batch(); ++n)
+                    kernels::conv_transpose_forward(B{}, g, wt, dy.data() + n * output_shape::size, cols_.data(),
+                                                    dx.data() + n * In::size);
+                return;
+            }
+        }
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             const T* dy_n = dy.data() + n * output_shape::size;
             if constexpr (direct) {
@@ -140,7 +155,11 @@ public:
         // pix2pix's batch of 1, the backward pass needs no im2col of its own).
         // After zero_grad() the first sample stores its product rather than adding it to zeros.
         // One sample's gradient may go to the optimiser as it is computed (weight_gradient.hpp).
-        const bool one_sample = dy.batch() == 1 && !direct;
+        // Under gan::Autocast, dW = dy colsᵀ in bfloat16, except where it goes to the optimiser
+        // slice by slice (the deep layers, whose product is bound by writing dW).
+        const bool bfloat16 =
+            bfloat16_training() && !detail::weight_gradient_in_slices(weight_, weight_grad_gemm(), dy.batch());
+        const bool one_sample = dy.batch() == 1 && !direct && !bfloat16;
         const auto target = one_sample ? typename Parameter<T, B>::GradientTarget{} : weight_.gradient_target();
         for (std::size_t n = dy.batch(); n-- > 0;) {
             const bool accumulate = !(target.overwrite && n + 1 == dy.batch());
@@ -151,11 +170,18 @@ public:
                 if (!(cols_hold_last_sample_ && n + 1 == dy.batch()))
                     kernels::im2col(B{}, g, x_.data() + n * In::size, cols_.data());
                 cols_hold_last_sample_ = false;
-                if (one_sample)
+                if (one_sample) {
                     detail::store_weight_gradient(weight_, weight_grad_gemm(), dy.data(), cols_.data());
-                else
-                    kernels::gemm(B{}, weight_grad_gemm(), dy.data() + n * output_shape::size, cols_.data(),
-                                  target.data, accumulate);
+                    continue;
+                }
+                if constexpr (bfloat16_products)
+                    if (bfloat16) {
+                        detail::weight_gradient_bfloat16(weight_grad_gemm(), dy.data() + n * output_shape::size,
+                                                         cols_.data(), target.data, accumulate);
+                        continue;
+                    }
+                kernels::gemm(B{}, weight_grad_gemm(), dy.data() + n * output_shape::size, cols_.data(), target.data,
+                              accumulate);
             }
         }
         if constexpr (Bias)
@@ -214,6 +240,14 @@ private:
     // gan::Autocast's bfloat16 products: float layers on the CPU (the direct convolution of a
     // PatchGAN's last layer, one output channel, stays float32).
     static constexpr bool bfloat16_inference = std::is_same_v<T, float> && std::is_same_v<B, cpu> && !direct;
+    // In training, only the products of at least 64 output pixels (detail::bfloat16_trains).
+    static constexpr bool bfloat16_products = bfloat16_inference && detail::bfloat16_trains(geometry().columns());
+    bool bfloat16_training() const noexcept {
+        if constexpr (bfloat16_products)
+            return Autocast::precision() == ProductPrecision::bfloat16;
+        else
+            return false;
+    }
 
     // Both forward passes leave out the kernel taps that only ever meet padding (see
     // kernels::without_dead_taps and live_tap_weight.hpp), so they give the same bits; the
@@ -252,13 +286,15 @@ private:
     }
 
     // Under gan::Autocast (lower precision): W rounded to bfloat16 once per change, the columns
-    // at each call, then the tile product of kernels/cpu/gemm_bf16.hpp.
-    void convolve_bfloat16(const input_type& x, output_type& y, Scratch<B>& scratch) const {
+    // (into `cols`, live rows × columns) at each call, then the tile product of
+    // kernels/cpu/gemm_bf16.hpp.
+    void convolve_bfloat16(const input_type& x, output_type& y, T* cols) const
+        requires bfloat16_inference
+    {
         constexpr auto g = live_geometry();
         const auto& w = bfloat16_.get(weight_.version(), [&](kernels::BFloat16A& p) {
             p.pack(OutChannels, g.rows(), kernels::Transpose::no, live_weights(), g.rows());
         });
-        T* cols = scratch.template take<T>(g.rows() * g.columns());
         for (std::size_t n = 0; n < x.batch(); ++n) {
             kernels::im2col(B{}, g, x.data() + n * In::size, cols);
             kernels::gemm_bf16(B{}, forward_gemm(), w, cols, y.data() + n * output_shape::size, false);
@@ -288,7 +324,8 @@ private:
     Parameter<T, B> weight_;
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;  // W for the inference pass
-    detail::PackedWeight<kernels::BFloat16A> bfloat16_;  // W for it under gan::Autocast
+    detail::PackedWeight<kernels::BFloat16A> bfloat16_;  // W for it, and for training, under gan::Autocast
+    detail::PackedWeight<kernels::BFloat16A> bfloat16_transposed_;  // Wᵀ for the input gradient under it
     detail::PackedWeight<std::vector<T>> live_;         // W without its dead taps, where it has any
     Array<T, B> cols_;  // im2col workspace of one sample (direct: padded planes), reused by every pass
     bool cols_hold_last_sample_ = false;  // cols_ = im2col of the last sample of x_

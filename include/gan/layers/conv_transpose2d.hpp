@@ -65,6 +65,10 @@ public:
         x_.resize(x.batch());
         kernels::copy(B{}, x.data(), x_.data(), x.size());  // x_ = x, in parallel blocks
         y.resize(x.batch());
+        if constexpr (bfloat16_products)
+            if (bfloat16_training())
+                return scatter(x, TensorSlice<T, output_shape, B>(y), kernels::without_dead_taps(geometry()),
+                               bfloat16_weights(), cols_.data(), leave_channel);
         scatter(x, TensorSlice<T, output_shape, B>(y), geometry(), std::as_const(weight_).value().data(), cols_.data(),
                 leave_channel);
     }
@@ -93,32 +97,17 @@ public:
                               " samples for an input of " + std::to_string(x.batch()) +
                               "; resize the tensor it slices first");
         constexpr auto g = kernels::without_dead_taps(geometry());
-        // The weights to pack: W as stored, or a transient copy without its dead taps.
-        const auto with_weights = [&](const auto& pack) {
-            if constexpr (g.kernel != Kernel) {
-                std::vector<T> live;
-                detail::gather_live_taps(weight_.value().data(), weight_.size(), geometry(), g, live);
-                pack(live.data());
-            } else {
-                pack(weight_.value().data());
-            }
-        };
         T* cols = scratch.template take<T>(g.rows() * g.columns());
         if constexpr (bfloat16_inference)
-            if (Autocast::precision() == ProductPrecision::bfloat16) {
-                const auto& w = bfloat16_.get(weight_.version(), [&](kernels::BFloat16A& p) {
-                    with_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
-                });
-                return scatter(x, y, g, w, cols, finish);
-            }
+            if (Autocast::precision() == ProductPrecision::bfloat16) return scatter(x, y, g, bfloat16_weights(), cols, finish);
         if constexpr (packed_inference) {
             const auto& packed = packed_.get(weight_.version(), [&](kernels::PackedA<T>& p) {
-                with_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
+                with_live_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
             });
             scatter(x, y, g, packed, cols, finish);
         } else {
             const auto& streamed = streamed_.get(weight_.version(), [&](kernels::StreamedA<T>& p) {
-                with_weights([&](const T* w) { p.pack(g.rows(), In::channels, w, g.rows()); });
+                with_live_weights([&](const T* w) { p.pack(g.rows(), In::channels, w, g.rows()); });
             });
             scatter(x, y, g, streamed, cols, finish);
         }
@@ -137,17 +126,33 @@ public:
         // zero_grad() the first sample stores its product rather than adding it to zeros. One
         // sample's gradient may go to the optimiser as it is computed, after the input gradient
         // has read the weights (see weight_gradient.hpp).
-        const bool one_sample = dy.batch() == 1;
+        // Under gan::Autocast, both products in bfloat16 (W rounded once per change), except a
+        // weight gradient that goes to the optimiser slice by slice.
+        const bool bfloat16 = bfloat16_training(), bfloat16_weight_grad =
+            bfloat16 && !detail::weight_gradient_in_slices(weight_, weight_grad, dy.batch());
+        const bool one_sample = dy.batch() == 1 && !bfloat16_weight_grad;
         const auto target = one_sample ? typename Parameter<T, B>::GradientTarget{} : weight_.gradient_target();
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             kernels::im2col(B{}, g, dy.data() + n * output_shape::size, cols_.data());
-            kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), cols_.data(), dx.data() + n * In::size,
-                          false);
+            T* dx_n = dx.data() + n * In::size;
+            const bool accumulate = !(target.overwrite && n == 0);
+            if constexpr (bfloat16_products)
+                if (bfloat16) {
+                    const auto& w = bfloat16_input_grad_.get(weight_.version(), [&](kernels::BFloat16A& p) {
+                        p.pack(In::channels, g.rows(), kernels::Transpose::no, weight_.value().data(), g.rows());
+                    });
+                    kernels::gemm_bf16(B{}, input_grad, w, cols_.data(), dx_n, false);
+                    if (bfloat16_weight_grad) {
+                        detail::weight_gradient_bfloat16(weight_grad, x_.data() + n * In::size, cols_.data(), target.data,
+                                                         accumulate);
+                        continue;
+                    }
+                }
+            if (!bfloat16) kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), cols_.data(), dx_n, false);
             if (one_sample)
                 detail::store_weight_gradient(weight_, weight_grad, x_.data(), cols_.data());
             else
-                kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), target.data,
-                              !(target.overwrite && n == 0));
+                kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), target.data, accumulate);
         }
         if constexpr (Bias)
             kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());
@@ -200,8 +205,41 @@ private:
     // differ from the training pass; those layers keep W for the streaming kernel instead
     // (kernels::StreamedA: the same sums, read as one sequential block per stretch).
     static constexpr bool packed_inference = std::size_t(In::height) * In::width > 4;
-    // gan::Autocast's bfloat16 products: float layers on the CPU.
+    // gan::Autocast's bfloat16 products: float layers on the CPU; in training, only on images of
+    // at least 64 input pixels (detail::bfloat16_trains).
     static constexpr bool bfloat16_inference = std::is_same_v<T, float> && std::is_same_v<B, cpu>;
+    static constexpr bool bfloat16_products =
+        bfloat16_inference && detail::bfloat16_trains(std::size_t(In::height) * In::width);
+    bool bfloat16_training() const noexcept {
+        if constexpr (bfloat16_products)
+            return Autocast::precision() == ProductPrecision::bfloat16;
+        else
+            return false;
+    }
+
+    // pack(w) with the weights without their dead taps (w [in][live rows]): W as stored, or a
+    // transient copy.
+    template <class Pack>
+    void with_live_weights(const Pack& pack) const {
+        constexpr auto g = kernels::without_dead_taps(geometry());
+        if constexpr (g.kernel != Kernel) {
+            std::vector<T> live;
+            detail::gather_live_taps(weight_.value().data(), weight_.size(), geometry(), g, live);
+            pack(live.data());
+        } else {
+            pack(weight_.value().data());
+        }
+    }
+
+    // Wᵀ without its dead taps rounded to bfloat16, once per change of W (gan::Autocast).
+    const kernels::BFloat16A& bfloat16_weights() const
+        requires bfloat16_inference
+    {
+        constexpr auto g = kernels::without_dead_taps(geometry());
+        return bfloat16_.get(weight_.version(), [&](kernels::BFloat16A& p) {
+            with_live_weights([&](const T* w) { p.pack(g.rows(), In::channels, kernels::Transpose::yes, w, g.rows()); });
+        });
+    }
 
     // The finish of the passes that write a whole tensor of their own: channels stay as computed.
     static constexpr auto leave_channel = [](std::size_t, T*) {};
@@ -245,7 +283,8 @@ private:
     Parameter<T, B> bias_;
     detail::PackedWeight<kernels::PackedA<T>> packed_;      // Wᵀ for the inference pass,
     detail::PackedWeight<kernels::StreamedA<T>> streamed_;  // or for it on at most four pixels
-    detail::PackedWeight<kernels::BFloat16A> bfloat16_;     // or under gan::Autocast
+    detail::PackedWeight<kernels::BFloat16A> bfloat16_;     // or under gan::Autocast, and for training under it
+    detail::PackedWeight<kernels::BFloat16A> bfloat16_input_grad_;  // W for the input gradient under it
     Array<T, B> cols_;  // column workspace of one sample, reused by every pass
     input_type x_;      // the input of the last forward pass, for the weight gradient
 };
