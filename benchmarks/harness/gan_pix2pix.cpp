@@ -9,6 +9,8 @@
 // train: one Pix2Pix::train_step at batch 1 (G forward, D on fake and real, both backward
 //        passes, both Adam steps).
 // train-bf16: the same with Adam's moments in bfloat16 (AdamMoments::bfloat16, lower precision).
+// train-autocast: train under gan::Autocast: the large convolutions' products (forward and both
+//                 gradients) on bfloat16 operands, Adam's moments float32 (lower precision).
 // Prints one JSON line (see harness_common.hpp).
 #include <gan/gan.hpp>
 #include <gan/models/init.hpp>
@@ -55,13 +57,15 @@ int run(const harness::Args& args) {
     const bool bf16 = args.mode == "train-bf16";
     auto model = std::make_unique<gan::Pix2Pix<G>>(gan::Pix2PixOptions{
         .seed = 2026, .adam_moments = bf16 ? gan::AdamMoments::bfloat16 : gan::AdamMoments::full});
-    if (args.mode == "train" || bf16) {
+    if (args.mode == "train" || bf16 || args.mode == "train-autocast") {
+        const gan::Autocast precision(args.mode == "train-autocast" ? gan::ProductPrecision::bfloat16
+                                                                    : gan::ProductPrecision::float32);
         gan::Pix2PixLosses losses;
         const auto s = harness::sample(args, [&] { losses = model->train_step(a, b); });
         if (!losses.finite()) return 1;
         harness::report("gan", args, s, train_gflop<G>());
     } else {
-        std::fprintf(stderr, "--mode must be infer, infer-test, infer-bf16, train or train-bf16\n");
+        std::fprintf(stderr, "--mode must be infer, infer-test, infer-bf16, train, train-bf16 or train-autocast\n");
         return 2;
     }
     return 0;

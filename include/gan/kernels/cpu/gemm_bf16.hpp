@@ -283,43 +283,46 @@ public:
         using namespace cpu_detail;
         const std::size_t tiles = 2 * bf16_blocks(m, bf16_block), kblocks = bf16_blocks(k, bf16_tile_depth);
         std::uint16_t* dst = this->store(m, k, tiles * kblocks * bf16_tile_values);
-        for_blocks(m * k >= (std::size_t(1) << 18), 1, tiles, [&](std::size_t, std::size_t, std::size_t t0, std::size_t t1) {
+        // Tile by tile: for A as stored, a row tile's K blocks in turn (each of its 16 rows read
+        // in order); transposed, a K block's row tiles in turn, so that the 32 stored rows of the
+        // K block are read in order (tile by tile down the stored columns instead, a 64-byte
+        // strip from each row a page apart: 2.5 times the time).
+        const bool transposed = transpose == Transpose::yes;
+        for_blocks(m * k >= (std::size_t(1) << 18), 1, tiles * kblocks, [&](std::size_t, std::size_t, std::size_t u0, std::size_t u1) {
             alignas(64) std::uint32_t words[bf16_tile_values / 2];
             static constexpr float zeros[bf16_tile_rows] = {};
-            for (std::size_t t = t0; t < t1; ++t) {
+            for (std::size_t u = u0; u < u1; ++u) {
+                const std::size_t t = transposed ? u % tiles : u / kblocks, kb = transposed ? u / tiles : u % kblocks;
                 const std::size_t i0 = t * bf16_tile_rows, rows = i0 < m ? std::min(bf16_tile_rows, m - i0) : 0;
-                for (std::size_t kb = 0; kb < kblocks; ++kb) {
-                    std::uint16_t* tile = dst + (t * kblocks + kb) * bf16_tile_values;
-                    const std::size_t p0 = kb * bf16_tile_depth;
-                    if (transpose == Transpose::no) {  // each tile row a run along K
-                        for (std::size_t r = 0; r < bf16_tile_rows; ++r)
-                            if (r < rows)
-                                bf16_run(a + (i0 + r) * lda + p0, std::min(bf16_tile_depth, k - p0),
-                                         tile + r * bf16_tile_depth);
-                            else
-                                std::fill_n(tile + r * bf16_tile_depth, bf16_tile_depth, std::uint16_t(0));
-                        continue;
-                    }
-                    // Transposed: K rows p, p + 1 give one pair for each of the tile's 16 rows.
-                    for (std::size_t pair = 0; pair < bf16_tile_depth / 2; ++pair) {
-                        const std::size_t p = p0 + 2 * pair;
-                        float low[bf16_tile_rows] = {}, high[bf16_tile_rows] = {};
-                        const float* l = zeros;
-                        const float* h = zeros;
-                        if (p < k) {
-                            l = a + p * lda + i0;
-                            if (p + 1 < k) h = a + (p + 1) * lda + i0;
-                            if (rows < bf16_tile_rows) {  // the last rows: a copy padded with zeros
-                                std::copy_n(l, rows, low);
-                                if (h != zeros) std::copy_n(h, rows, high);
-                                l = low;
-                                h = high;
-                            }
-                        }
-                        bf16_pairs(l, h, reinterpret_cast<std::uint16_t*>(words + pair * 16));
-                    }
-                    bf16_transpose_words(words, tile);
+                std::uint16_t* tile = dst + (t * kblocks + kb) * bf16_tile_values;
+                const std::size_t p0 = kb * bf16_tile_depth;
+                if (!transposed) {  // each tile row a run along K
+                    for (std::size_t r = 0; r < bf16_tile_rows; ++r)
+                        if (r < rows)
+                            bf16_run(a + (i0 + r) * lda + p0, std::min(bf16_tile_depth, k - p0), tile + r * bf16_tile_depth);
+                        else
+                            std::fill_n(tile + r * bf16_tile_depth, bf16_tile_depth, std::uint16_t(0));
+                    continue;
                 }
+                // Transposed: K rows p, p + 1 give one pair for each of the tile's 16 rows.
+                for (std::size_t pair = 0; pair < bf16_tile_depth / 2; ++pair) {
+                    const std::size_t p = p0 + 2 * pair;
+                    float low[bf16_tile_rows] = {}, high[bf16_tile_rows] = {};
+                    const float* l = zeros;
+                    const float* h = zeros;
+                    if (p < k) {
+                        l = a + p * lda + i0;
+                        if (p + 1 < k) h = a + (p + 1) * lda + i0;
+                        if (rows < bf16_tile_rows) {  // the last rows: a copy padded with zeros
+                            std::copy_n(l, rows, low);
+                            if (h != zeros) std::copy_n(h, rows, high);
+                            l = low;
+                            h = high;
+                        }
+                    }
+                    bf16_pairs(l, h, reinterpret_cast<std::uint16_t*>(words + pair * 16));
+                }
+                bf16_transpose_words(words, tile);
             }
         });
     }
