@@ -1,6 +1,6 @@
 // gan::Autocast: the passes of Conv2d and ConvTranspose2d multiply bfloat16-rounded weights and
 // inputs (kernels::gemm_bf16): the const passes always, the training passes (forward, input and
-// weight gradients) on images of at least 64 pixels. Checked against the float32 pass of the same
+// weight gradients) on images of at least 128 pixels. Checked against the float32 pass of the same
 // layer given the rounded operands, which computes the same exact products summed in another
 // order; and the guard's scope, and the small training passes, are left as they were.
 #include <doctest/doctest.h>
@@ -71,7 +71,7 @@ void check_autocast(const char* what) {
     // Out of the guard's scope the float32 bits are back.
     CHECK(std::memcmp(after.data(), y32.data(), y32.size() * sizeof(float)) == 0);
 
-    // The training pass of these small layers (under 64 pixels) ignores the guard.
+    // The training pass of these small layers (under 128 pixels) ignores the guard.
     typename Layer::output_type trained, trained_under_guard;
     layer.forward(x, trained);
     {
@@ -134,13 +134,13 @@ void check_autocast_training(const char* what, std::size_t batch) {
 
 }  // namespace
 
-TEST_CASE("Autocast runs the training passes of convolutions on 64 pixels or more on bfloat16 operands") {
+TEST_CASE("Autocast runs the training passes of convolutions on 128 pixels or more on bfloat16 operands") {
     using gan::Shape;
     for (const std::size_t batch : {1, 2}) {
-        check_autocast_training<gan::Conv2d<float, Shape<6, 16, 16>, 12, 4, 2, 1, true>>("Conv2d 6→12, 16²→8²", batch);
-        check_autocast_training<gan::Conv2d<float, Shape<5, 9, 9>, 7, 3, 1, 1, true>>("Conv2d 5→7, 3×3, 9²", batch);
-        check_autocast_training<gan::ConvTranspose2d<float, Shape<16, 8, 8>, 6, 4, 2, 1, true>>(
-            "ConvTranspose2d 16→6, 8²→16²", batch);
+        check_autocast_training<gan::Conv2d<float, Shape<6, 24, 24>, 12, 4, 2, 1, true>>("Conv2d 6→12, 24²→12²", batch);
+        check_autocast_training<gan::Conv2d<float, Shape<5, 13, 11>, 7, 3, 1, 1, true>>("Conv2d 5→7, 3×3, 13×11", batch);
+        check_autocast_training<gan::ConvTranspose2d<float, Shape<16, 12, 11>, 6, 4, 2, 1, true>>(
+            "ConvTranspose2d 16→6, 12×11→24×22", batch);
     }
 }
 

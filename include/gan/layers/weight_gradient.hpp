@@ -21,12 +21,12 @@ GAN_NAMESPACE_BEGIN
 namespace detail {
 
 // Whether a convolution's training products take gan::Autocast's bfloat16 operands: those of
-// at least 64 columns (a Conv2d's output pixels, a ConvTranspose2d's input pixels). With fewer,
-// a product is bound by reading the weights, which change every step: rounding them first would
-// add a write and a read of half their bytes and save little arithmetic (a 512 × 64 × 4096
-// product with the rounding of its A ran 1.7–1.9 times as fast as float32; 512 × 16 × 8192 is
-// mostly the rounding).
-constexpr bool bfloat16_trains(std::size_t columns) noexcept { return columns >= 64; }
+// at least 128 columns (a Conv2d's output pixels, a ConvTranspose2d's input pixels). The weights
+// change every step, so each step rounds them again, about 0.4 ns a weight on two cores, which
+// costs more than the tiles save on a product of few columns: on 64 (the 8 × 8 images of a
+// 128 × 128 U-Net, 6.3 M of its weights) the training step took the same time either way
+// (docs/performance.md), and used 24 MiB more.
+constexpr bool bfloat16_trains(std::size_t columns) noexcept { return columns >= 128; }
 
 // dW (+)= op(A) · op(B) with bfloat16 operands (gan::Autocast): A, an activation or its
 // gradient, rounded into the calling thread's storage (kept for the next layer and step), then
