@@ -20,7 +20,7 @@ for r in rows:
     key = (r["mode"], r["size"], r["threads"])
     if key not in groups:
         groups.append(key)
-order = {"infer": 0, "infer-test": 1, "infer-bf16": 2, "train": 3, "train-bf16": 4}
+order = {"infer": 0, "infer-test": 1, "infer-bf16": 2, "train": 3, "train-bf16": 4, "train-autocast": 5}
 groups.sort(key=lambda k: (order.get(k[0], 9), k[1], k[2]))
 value = {(r["mode"], r["size"], r["threads"], r["side"]): r["median_ms"] for r in rows}
 

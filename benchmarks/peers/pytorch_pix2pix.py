@@ -16,6 +16,8 @@ Modes (batch 1):
   train       the reference Pix2PixModel.optimize_parameters: G forward, D on fake (detached) and
               real, backward_D, Adam on D; D on fake with D frozen, BCE + 100 L1, backward_G,
               Adam on G (lr 2e-4, betas 0.5, 0.999)
+  train-autocast  train with the forward passes and losses under torch.autocast("cpu",
+              dtype=torch.bfloat16), the backward passes after them (PyTorch's recipe)
 Prints one JSON line, the same fields as the C++ sides.
 """
 import argparse
@@ -85,7 +87,7 @@ if args.mode in ("infer", "infer-test", "infer-bf16"):
             G(real_A)
 
     gflop = {128: 2.961179, 256: 11.895}[args.size]
-elif args.mode == "train":
+elif args.mode in ("train", "train-autocast"):
     D = NLayerDiscriminator(2, 64, 3, nn.BatchNorm2d)
     init_weights(D)
     G.train()
@@ -102,27 +104,34 @@ elif args.mode == "train":
         for p in net.parameters():
             p.requires_grad = flag
 
+    # train-autocast: bfloat16 convolutions (lower precision), as gan::Autocast; a no-op otherwise.
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.mode == "train-autocast")
+
     def step():
-        fake_B = G(real_A)
+        with autocast:
+            fake_B = G(real_A)
         set_requires_grad(D, True)
         opt_D.zero_grad()
-        pred_fake = D(torch.cat((real_A, fake_B), 1).detach())
-        loss_D_fake = gan_loss(pred_fake, False)
-        pred_real = D(torch.cat((real_A, real_B), 1))
-        loss_D_real = gan_loss(pred_real, True)
-        ((loss_D_fake + loss_D_real) * 0.5).backward()
+        with autocast:
+            pred_fake = D(torch.cat((real_A, fake_B), 1).detach())
+            loss_D_fake = gan_loss(pred_fake, False)
+            pred_real = D(torch.cat((real_A, real_B), 1))
+            loss_D_real = gan_loss(pred_real, True)
+            loss_D = (loss_D_fake + loss_D_real) * 0.5
+        loss_D.backward()
         opt_D.step()
         set_requires_grad(D, False)
         opt_G.zero_grad()
-        pred_fake = D(torch.cat((real_A, fake_B), 1))
-        loss_G = gan_loss(pred_fake, True) + l1(fake_B, real_B) * 100.0
+        with autocast:
+            pred_fake = D(torch.cat((real_A, fake_B), 1))
+            loss_G = gan_loss(pred_fake, True) + l1(fake_B, real_B) * 100.0
         loss_G.backward()
         opt_G.step()
 
     # Nominal FLOPs, as gan counts them: 3 × (G + 3 D), D = PatchGAN over 2 channels.
     gflop = {128: 22.388736, 256: None}[args.size]
 else:
-    print("--mode must be infer, infer-test, infer-bf16 or train", file=sys.stderr)
+    print("--mode must be infer, infer-test, infer-bf16, train or train-autocast", file=sys.stderr)
     sys.exit(2)
 
 for _ in range(args.warmup):

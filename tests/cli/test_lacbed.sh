@@ -50,6 +50,17 @@ f32, b16 = (json.load(open(p))["model_scores"]["mse"]["mean"] for p in sys.argv[
 print(f"evaluate: mean MSE float32 {f32:.6g}, bfloat16 convolutions {b16:.6g}")
 sys.exit(0 if f32 != b16 and abs(b16 - f32) <= 0.05 * f32 + 1e-5 else 1)
 PY
+# Training under gan::Autocast (--bf16): the same run's model scores close to float32's, not equal.
+expect 0 "done" "$lacbed" train --inputs data/inputs --targets data/targets --output runbf16 --epochs 1 \
+  --decay-epochs 1 --config unet6-16-64 --checkpoint-every 3 --bf16
+expect 0 "MSE  model mean" "$lacbed" evaluate --model runbf16/generator.safetensors --inputs data/inputs \
+  --targets data/targets --output metrics_trained16.json
+python3 - metrics.json metrics_trained16.json <<'PY' || fail "train --bf16: the model's MSE moved too far, or not at all"
+import json, sys
+f32, b16 = (json.load(open(p))["model_scores"]["mse"]["mean"] for p in sys.argv[1:])
+print(f"evaluate: mean MSE trained in float32 {f32:.6g}, with bfloat16 products {b16:.6g}")
+sys.exit(0 if f32 != b16 and abs(b16 - f32) <= 0.1 * f32 + 1e-5 else 1)
+PY
 
 # Bad inputs: one line, non-zero, nothing overwritten.
 echo keep > keep.npy

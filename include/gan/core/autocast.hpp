@@ -1,11 +1,11 @@
 #pragma once
-// gan::Autocast: runs the convolutions of the inference passes (the const forward of Conv2d and
-// ConvTranspose2d, and so UNet's and PatchGAN's) with bfloat16 operands, as PyTorch's
+// gan::Autocast: runs convolutions with bfloat16 operands, as PyTorch's
 // torch.autocast(device_type="cpu", dtype=torch.bfloat16) does, while the guard lives:
 //
 //   {
-//       gan::Autocast bfloat16;       // this thread's inference passes, until the end of the scope
+//       gan::Autocast bfloat16;       // this thread's convolutions, until the end of the scope
 //       generator.forward(x, y, context, gan::InferenceOptions::eval());
+//       model.train_step(a, b);       // or a training step (gan::Pix2Pix), or gan::fit
 //   }
 //
 // LOWER PRECISION, by request only: each weight and each input value of a convolution is rounded
@@ -17,8 +17,14 @@
 // read half the weight bytes; elsewhere a portable loop gives the same products, slower than
 // float32 (kernels/cpu/gemm_bf16.hpp).
 //
-// Training passes ignore it: their products, weight gradients and optimiser stay float32. The
-// setting is the calling thread's, as PyTorch's; guards nest and restore the previous setting.
+// What it covers: the const (inference) passes of Conv2d and ConvTranspose2d, and so UNet's and
+// PatchGAN's, all of them; their training passes (forward, input gradient, weight gradient) on
+// images of 128 pixels or more (detail::bfloat16_trains: the weights change every step and are
+// rounded again each time, which smaller images' products do not repay). Parameters, gradients
+// and the optimiser stay float32 (Adam's moments have their own option, AdamMoments). A backward
+// pass follows the guard in force when it is called, not the forward pass's.
+//
+// The setting is the calling thread's, as PyTorch's; guards nest and restore the previous setting.
 #include <utility>
 
 #include "gan/version.hpp"
@@ -35,7 +41,7 @@ public:
     Autocast(const Autocast&) = delete;
     Autocast& operator=(const Autocast&) = delete;
 
-    // The precision of this thread's inference convolutions now.
+    // The precision of this thread's convolutions now.
     static ProductPrecision precision() noexcept { return current(); }
 
 private:
