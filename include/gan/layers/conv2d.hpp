@@ -240,7 +240,7 @@ private:
     // gan::Autocast's bfloat16 products: float layers on the CPU (the direct convolution of a
     // PatchGAN's last layer, one output channel, stays float32).
     static constexpr bool bfloat16_inference = std::is_same_v<T, float> && std::is_same_v<B, cpu> && !direct;
-    // In training, only the products of at least 64 output pixels (detail::bfloat16_trains).
+    // In training, only the products of at least 128 output pixels (detail::bfloat16_trains).
     static constexpr bool bfloat16_products = bfloat16_inference && detail::bfloat16_trains(geometry().columns());
     bool bfloat16_training() const noexcept {
         if constexpr (bfloat16_products)

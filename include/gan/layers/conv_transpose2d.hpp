@@ -134,6 +134,7 @@ public:
         const auto target = one_sample ? typename Parameter<T, B>::GradientTarget{} : weight_.gradient_target();
         for (std::size_t n = 0; n < dy.batch(); ++n) {
             kernels::im2col(B{}, g, dy.data() + n * output_shape::size, cols_.data());
+            const T* x_n = x_.data() + n * In::size;
             T* dx_n = dx.data() + n * In::size;
             const bool accumulate = !(target.overwrite && n == 0);
             if constexpr (bfloat16_products)
@@ -142,17 +143,17 @@ public:
                         p.pack(In::channels, g.rows(), kernels::Transpose::no, weight_.value().data(), g.rows());
                     });
                     kernels::gemm_bf16(B{}, input_grad, w, cols_.data(), dx_n, false);
-                    if (bfloat16_weight_grad) {
-                        detail::weight_gradient_bfloat16(weight_grad, x_.data() + n * In::size, cols_.data(), target.data,
-                                                         accumulate);
-                        continue;
-                    }
+                    if (one_sample)  // to the optimiser slice by slice, in float32
+                        detail::store_weight_gradient(weight_, weight_grad, x_.data(), cols_.data());
+                    else
+                        detail::weight_gradient_bfloat16(weight_grad, x_n, cols_.data(), target.data, accumulate);
+                    continue;
                 }
-            if (!bfloat16) kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), cols_.data(), dx_n, false);
+            kernels::gemm(B{}, input_grad, std::as_const(weight_).value().data(), cols_.data(), dx_n, false);
             if (one_sample)
                 detail::store_weight_gradient(weight_, weight_grad, x_.data(), cols_.data());
             else
-                kernels::gemm(B{}, weight_grad, x_.data() + n * In::size, cols_.data(), target.data, accumulate);
+                kernels::gemm(B{}, weight_grad, x_n, cols_.data(), target.data, accumulate);
         }
         if constexpr (Bias)
             kernels::accumulate_channel_sums(B{}, dy.data(), dy.batch(), OutChannels, output_shape::plane, bias_.grad().data());
@@ -206,7 +207,7 @@ private:
     // (kernels::StreamedA: the same sums, read as one sequential block per stretch).
     static constexpr bool packed_inference = std::size_t(In::height) * In::width > 4;
     // gan::Autocast's bfloat16 products: float layers on the CPU; in training, only on images of
-    // at least 64 input pixels (detail::bfloat16_trains).
+    // at least 128 input pixels (detail::bfloat16_trains).
     static constexpr bool bfloat16_inference = std::is_same_v<T, float> && std::is_same_v<B, cpu>;
     static constexpr bool bfloat16_products =
         bfloat16_inference && detail::bfloat16_trains(std::size_t(In::height) * In::width);
