@@ -1,5 +1,5 @@
 #pragma once
-// The bfloat16 product of the inference pass under gan::Autocast (core/autocast.hpp):
+// The bfloat16 product of the convolutions under gan::Autocast (core/autocast.hpp), in inference and training:
 //
 //   C[M×N] (+)= A[M×K] · op(B)[K×N]  A rounded to bfloat16 once (BFloat16A): a layer's weights,
 //                                    or, for a weight gradient, the activation gradient;
