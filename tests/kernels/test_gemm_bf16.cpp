@@ -1,6 +1,7 @@
 // kernels::gemm_bf16, the bfloat16 product behind gan::Autocast: against a double-precision
 // product of the operands rounded to bfloat16 (which is what it promises: exact products, float
-// sums), on the AMX tiles where this machine has them and in the portable loop everywhere.
+// sums), in each arithmetic this machine runs: AMX tiles, AVX-512 BF16 dot products, widened
+// float FMAs (everywhere).
 #include <doctest/doctest.h>
 
 #include <gan/core/bfloat16.hpp>
@@ -72,11 +73,17 @@ void reference(const Bf16Problem& p, const std::vector<float>& c0, bool accumula
 
 }  // namespace
 
-TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, on the tiles and in the portable loop") {
+TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, in every arithmetic this machine runs") {
     std::mt19937 rng(2026);
-    const bool amx = gan::kernels::cpu_detail::amx_bf16_usable();
-    const std::string paths = amx ? "yes, both paths tested" : "no, the portable loop only";
-    MESSAGE("AMX-BF16 tiles on this machine: " << paths);
+    using gan::kernels::Bf16Arithmetic;
+    std::vector<std::pair<Bf16Arithmetic, std::string>> arithmetics;
+    for (const auto& [arithmetic, name] : {std::pair{Bf16Arithmetic::amx_tiles, "AMX tiles"},
+                                           std::pair{Bf16Arithmetic::dot_products, "AVX-512 BF16 dot products"},
+                                           std::pair{Bf16Arithmetic::widened, "widened FMAs"}})
+        if (gan::kernels::cpu_detail::bf16_arithmetic_usable(arithmetic)) arithmetics.emplace_back(arithmetic, name);
+    std::string tested;
+    for (const auto& [arithmetic, name] : arithmetics) tested += (tested.empty() ? "" : ", ") + name;
+    MESSAGE("bfloat16 arithmetics on this machine: " << tested);
     const std::size_t ms[] = {1, 15, 16, 17, 33, 64}, ns[] = {1, 4, 16, 17, 40, 100}, ks[] = {1, 31, 33, 70};
     int cases = 0;
     for (std::size_t m : ms)
@@ -91,10 +98,9 @@ TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, on the tiles a
                 reference(p, p.c, accumulate, want, bound);
                 gan::kernels::BFloat16A a;
                 a.pack(m, k, ta, p.a.data(), p.s.lda);
-                for (const bool tiles : {true, false}) {
-                    if (tiles && !amx) continue;
+                for (const auto& [arithmetic, name] : arithmetics) {
                     auto c = p.c;
-                    gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), c.data(), accumulate, tiles);
+                    gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), c.data(), accumulate, arithmetic);
                     std::size_t bad = 0;
                     for (std::size_t i = 0; i < m; ++i)
                         for (std::size_t j = 0; j < n; ++j)
@@ -102,9 +108,10 @@ TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, on the tiles a
                     // Nothing past each row's n columns is written.
                     for (std::size_t i = 0; i < m; ++i)
                         for (std::size_t j = n; j < p.s.ldc; ++j) bad += c[i * p.s.ldc + j] != p.c[i * p.s.ldc + j];
-                    INFO(m << " x " << n << " x " << k << (ta == Transpose::yes ? " Aᵀ" : "")
-                           << (tb == Transpose::yes ? " Bᵀ" : "") << (tiles ? " tiles" : " portable")
-                           << (accumulate ? " accumulating" : ""));
+                    const std::string what = std::to_string(m) + " x " + std::to_string(n) + " x " + std::to_string(k) +
+                                             (ta == Transpose::yes ? " Aᵀ" : "") + (tb == Transpose::yes ? " Bᵀ" : "") +
+                                             " " + name + (accumulate ? " accumulating" : "");
+                    INFO(what);
                     CHECK(bad == 0);
                 }
                 ++cases;
@@ -139,31 +146,38 @@ TEST_CASE("gemm_bf16 rounds its operands: a float32 product differs by their rou
 
 TEST_CASE("gemm_bf16 gives the same bits on one thread and two, and keeps a NaN of B in its column") {
     std::mt19937 rng(11);
-    for (const Transpose tb : {Transpose::no, Transpose::yes}) {
-    auto p = make_bf16_problem(200, 150, 300, Transpose::yes, rng, tb);
-    (tb == Transpose::no ? p.b[17 * p.s.ldb + 33] : p.b[33 * p.s.ldb + 17]) = std::numeric_limits<float>::quiet_NaN();
-    gan::kernels::BFloat16A a;
-    a.pack(200, 300, Transpose::yes, p.a.data(), p.s.lda);
-    auto one = p.c, two = p.c;
-    {
-        tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
-        gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), one.data(), false);
-    }
-    {
-        tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
-        gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), two.data(), false);
-    }
-    CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
-    std::size_t nan_elsewhere = 0, column_nans = 0;
-    for (std::size_t i = 0; i < 200; ++i)
-        for (std::size_t j = 0; j < 150; ++j) {
-            const bool nan = std::isnan(one[i * p.s.ldc + j]);
-            if (j == 33) column_nans += nan;
-            else nan_elsewhere += nan;
+    using gan::kernels::Bf16Arithmetic;
+    for (const Bf16Arithmetic arithmetic : {Bf16Arithmetic::amx_tiles, Bf16Arithmetic::dot_products, Bf16Arithmetic::widened}) {
+        if (!gan::kernels::cpu_detail::bf16_arithmetic_usable(arithmetic)) continue;
+        for (const Transpose tb : {Transpose::no, Transpose::yes}) {
+            auto p = make_bf16_problem(200, 150, 300, Transpose::yes, rng, tb);
+            (tb == Transpose::no ? p.b[17 * p.s.ldb + 33] : p.b[33 * p.s.ldb + 17]) =
+                std::numeric_limits<float>::quiet_NaN();
+            gan::kernels::BFloat16A a;
+            a.pack(200, 300, Transpose::yes, p.a.data(), p.s.lda);
+            auto one = p.c, two = p.c;
+            {
+                tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+                gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), one.data(), false, arithmetic);
+            }
+            {
+                tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+                gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), two.data(), false, arithmetic);
+            }
+            CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+            std::size_t nan_elsewhere = 0, column_nans = 0;
+            for (std::size_t i = 0; i < 200; ++i)
+                for (std::size_t j = 0; j < 150; ++j) {
+                    const bool nan = std::isnan(one[i * p.s.ldc + j]);
+                    if (j == 33) column_nans += nan;
+                    else nan_elsewhere += nan;
+                }
+            const std::string what = std::string(tb == Transpose::yes ? "B transposed" : "B as stored") +
+                                     ", arithmetic " + std::to_string(int(arithmetic));
+            INFO(what);
+            CHECK(column_nans == 200);
+            CHECK(nan_elsewhere == 0);
         }
-    INFO((tb == Transpose::yes ? "B transposed" : "B as stored"));
-    CHECK(column_nans == 200);
-    CHECK(nan_elsewhere == 0);
     }
 }
 

@@ -10,13 +10,23 @@
 // are float32: what is lost is the operands' rounding, a relative 2^-9 at most per value. That is
 // lower precision than gemm, and only offered on request.
 //
-// Where the processor has AMX-BF16 (Intel Xeon since Sapphire Rapids) and Linux grants the
-// process its tile registers, the tiles do the arithmetic: one TDPBF16PS multiplies a 16 × 32
-// block of A by a 32 × 16 block of B, 16 384 floating-point operations, and an Intel Xeon VM ran
-// 2.2 TFLOP/s per core from L1 with them (2026-12-07), ten times its float32 FMA peak. Elsewhere a
-// portable loop over the same packed operands computes the same products, summed in another
-// order: slower than the float32 GEMM, it is there so that a bfloat16 result can be had, and
-// tested, on any machine.
+// Three arithmetics over the same packed operands (Bf16Arithmetic):
+//  - AMX-BF16 tiles (Intel Xeon since Sapphire Rapids), where Linux grants the process its tile
+//    registers: one TDPBF16PS multiplies a 16 × 32 block of A by a 32 × 16 block of B, 16 384
+//    floating-point operations, and an Intel Xeon VM ran 2.2 TFLOP/s per core from L1 with them
+//    (2026-12-07), ten times its float32 FMA peak;
+//  - AVX-512 BF16's VDPBF16PS (AMD Zen 4 and 5, Intel Cooper Lake and later): 16 pairs of
+//    products added into 16 float sums per instruction, where an FMA does 16 products;
+//  - widened: each bfloat16 made a float (a shift) and multiplied with float FMAs, in compiler
+//    vectors that build on every target, each pair's products added in the order VDPBF16PS is
+//    documented to take (odd element first): the same bits as VDPBF16PS on the Intel Xeon VM
+//    (but for subnormal values, which VDPBF16PS and the tiles flush to zero).
+// By default (Bf16Arithmetic::automatic) the tiles where they run, otherwise the widened
+// arithmetic: on that VM, the tiles off, VDPBF16PS ran at half the rate of an FMA (101 against
+// 200 GFLOP/s in a loop of independent instructions) and its products at three quarters of the
+// widened ones' speed, which reach 0.8–0.9 of gemm's float32 (docs/kernels.md). Zen 4 and 5 are not
+// measured: ask for dot_products there, or set GAN_BF16_ARITHMETIC (amx_tiles, dot_products,
+// widened) in the environment, which the default then follows.
 //
 // Layouts (both zero-padded, so that every tile is whole):
 //   A: for each 32 rows (two row tiles) and each 32 values of K, a 16 × 32 tile per row tile,
@@ -34,25 +44,38 @@
 #include <cstring>
 #include <numeric>
 #include <string>
+#include <utility>
 
 #include "gan/core/bfloat16.hpp"
 #include "gan/core/error.hpp"
 #include "gan/kernels/cpu/gemm_driver.hpp"
 #include "gan/kernels/gemm_shape.hpp"
 
-// The tile code: x86-64 Linux (which hands out the tile state on request) with a compiler that
-// knows the AMX intrinsics.
-#if defined(__x86_64__) && defined(__linux__) && \
+// The dot-product and tile code: x86-64 with a compiler that knows their intrinsics, and for the
+// tiles Linux, which hands out their register state on request.
+#if defined(__x86_64__) && \
     ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11))
-#include <cpuid.h>
 #include <immintrin.h>
+#define GAN_HAVE_BF16_DOT_CODE 1
+#if defined(__linux__)
+#include <cpuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #define GAN_HAVE_AMX_CODE 1
 #endif
+#endif
 
 GAN_NAMESPACE_BEGIN
 namespace kernels {
+
+// The arithmetic of gemm_bf16 (see the top of this file).
+enum class Bf16Arithmetic {
+    automatic,     // the tiles where this machine and process can run them, else widened
+    amx_tiles,     // AMX-BF16 tiles
+    dot_products,  // AVX-512 BF16's VDPBF16PS
+    widened,       // float FMAs on widened values: every machine
+};
+
 namespace cpu_detail {
 
 inline constexpr std::size_t bf16_tile_rows = 16, bf16_tile_depth = 32, bf16_tile_values = 512;
@@ -62,7 +85,7 @@ inline constexpr std::size_t bf16_block = 2 * bf16_tile_rows;
 // Whether this process may run AMX-BF16 tiles: the processor has them (CPUID leaf 7: AMX-TILE,
 // EDX bit 24; AMX-BF16, bit 22) and Linux (5.16 and later) grants the process their 8 KiB of
 // register state, which it must ask for once (arch_prctl ARCH_REQ_XCOMP_PERM for XTILEDATA).
-// Setting GAN_NO_AMX in the environment forces the portable loop, to compare the two.
+// Setting GAN_NO_AMX in the environment leaves them out, to compare the arithmetics.
 inline bool amx_bf16_usable() {
 #if defined(GAN_HAVE_AMX_CODE)
     static const bool usable = [] {
@@ -77,6 +100,53 @@ inline bool amx_bf16_usable() {
 #else
     return false;
 #endif
+}
+
+// Whether this processor has AVX-512 BF16 (and the operating system keeps AVX-512 state).
+inline bool bf16_dot_products_usable() {
+#if defined(GAN_HAVE_BF16_DOT_CODE)
+    static const bool usable = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
+    return usable;
+#else
+    return false;
+#endif
+}
+
+inline bool bf16_arithmetic_usable(Bf16Arithmetic arithmetic) {
+    switch (arithmetic) {
+    case Bf16Arithmetic::amx_tiles: return amx_bf16_usable();
+    case Bf16Arithmetic::dot_products: return bf16_dot_products_usable();
+    default: return true;
+    }
+}
+
+// GAN_BF16_ARITHMETIC from the environment, read once: automatic where unset.
+inline Bf16Arithmetic bf16_arithmetic_from_environment() {
+    static const Bf16Arithmetic chosen = [] {
+        const char* name = std::getenv("GAN_BF16_ARITHMETIC");
+        if (!name || !*name || std::string(name) == "automatic") return Bf16Arithmetic::automatic;
+        for (const auto& [arithmetic, known] : {std::pair{Bf16Arithmetic::amx_tiles, "amx_tiles"},
+                                                std::pair{Bf16Arithmetic::dot_products, "dot_products"},
+                                                std::pair{Bf16Arithmetic::widened, "widened"}})
+            if (std::string(name) == known) return arithmetic;
+        throw invalid_argument(std::string("GAN_BF16_ARITHMETIC=") + name +
+                               ": set it to automatic, amx_tiles, dot_products or widened, or unset it");
+    }();
+    return chosen;
+}
+
+// The arithmetic a product asked for runs with: automatic resolved (see the top of this file).
+inline Bf16Arithmetic bf16_arithmetic(Bf16Arithmetic asked) {
+    const bool from_environment = asked == Bf16Arithmetic::automatic;
+    if (from_environment) asked = bf16_arithmetic_from_environment();
+    if (asked == Bf16Arithmetic::automatic) return amx_bf16_usable() ? Bf16Arithmetic::amx_tiles : Bf16Arithmetic::widened;
+    if (!bf16_arithmetic_usable(asked))
+        throw invalid_argument(std::string(from_environment ? "GAN_BF16_ARITHMETIC" : "gan::kernels::gemm_bf16") +
+                               ": this machine (or process) cannot run " +
+                               (asked == Bf16Arithmetic::amx_tiles ? "AMX-BF16 tiles" : "AVX-512 BF16 dot products") +
+                               (from_environment ? "; set it to widened, or unset it"
+                                                 : "; ask for Bf16Arithmetic::automatic or widened"));
+    return asked;
 }
 
 inline std::size_t bf16_blocks(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
@@ -189,30 +259,101 @@ inline void pack_b_bf16_transposed(const float* b, std::size_t ldb, std::size_t 
     }
 }
 
+// W words of bfloat16 pairs at p: their even (low) and odd (high) elements, widened to floats
+// in two of the GEMM's vectors.
+inline void bf16_widen(const std::uint16_t* p, simd<float>::vector& even, simd<float>::vector& odd) {
+#if defined(GAN_KERNELS_NO_SIMD)
+    std::uint32_t w;
+    std::memcpy(&w, p, sizeof w);
+    even = std::bit_cast<float>(w << 16);
+    odd = std::bit_cast<float>(w & 0xFFFF0000u);
+#else
+    using Words = xsimd::batch<std::uint32_t>;
+    const Words w = Words::load_unaligned(reinterpret_cast<const std::uint32_t*>(p));
+    even = xsimd::bitwise_cast<simd<float>::vector>(w << 16);
+    odd = xsimd::bitwise_cast<simd<float>::vector>(w & Words(0xFFFF0000u));
+#endif
+}
+
 // C's block of 32 rows × 16 · CB columns, from the two row tiles of A at `a` and the CB column
-// tiles of B at `b` (the next K block's b_step values on), into `out` (bf16_block rows of as many floats).
+// tiles of B at `b` (the next K block's b_step values on), into `out` (rows ldo floats apart):
+// the widened arithmetic, in the GEMM's register-wide vectors. R rows at a time over the whole
+// of K, their sums in registers; B widened in registers as the tile goes, the R rows of A of each
+// K block widened first, into L1, whence each is broadcast by a load: a broadcast from a
+// register takes the port the FMAs need (widened in the loop: 1.35–1.45 times the time).
 template <std::size_t CB>
-void bf16_block_portable(const std::uint16_t* a, const std::uint16_t* b, std::size_t kblocks, std::size_t b_step,
-                         float* out) {
-    const auto value = [](std::uint16_t bits) { return bfloat16::from_bits(bits).to_float(); };
-    std::fill(out, out + bf16_block * bf16_block, 0.0f);
-    for (std::size_t kb = 0; kb < kblocks; ++kb)
-        for (std::size_t rt = 0; rt < 2; ++rt) {
-            const std::uint16_t* at = a + (rt * kblocks + kb) * bf16_tile_values;
-            for (std::size_t ct = 0; ct < CB; ++ct) {
-                const std::uint16_t* bt = b + kb * b_step + ct * bf16_tile_values;
-                for (std::size_t r = 0; r < 16; ++r) {
-                    float* acc = out + (rt * bf16_tile_rows + r) * bf16_block + ct * bf16_tile_rows;
-                    for (std::size_t pair = 0; pair < 16; ++pair) {
-                        const float a0 = value(at[r * bf16_tile_depth + 2 * pair]), a1 = value(at[r * bf16_tile_depth + 2 * pair + 1]);
-                        for (std::size_t j = 0; j < 16; ++j)
-                            acc[j] += a0 * value(bt[pair * bf16_tile_depth + 2 * j]) +
-                                      a1 * value(bt[pair * bf16_tile_depth + 2 * j + 1]);
-                    }
+void bf16_block_widened(const std::uint16_t* a, const std::uint16_t* b, std::size_t kblocks, std::size_t b_step,
+                        float* out, std::size_t ldo = bf16_block) {
+    using S = simd<float>;
+    using V = typename S::vector;
+    constexpr std::size_t W = S::width, pairs = bf16_tile_depth / 2, VT = bf16_tile_rows / W;
+    constexpr std::size_t R = S::registers >= 32 ? 8 : W >= 8 ? 4 : 1;
+    static_assert(bf16_tile_rows % W == 0 && bf16_tile_rows % R == 0);
+    for (std::size_t r0 = 0; r0 < bf16_block; r0 += R) {
+        V acc[R][CB * VT];
+        for (auto& row : acc)
+            for (auto& v : row) v = S::zero();
+        const std::uint16_t* rows = a + (r0 / bf16_tile_rows * kblocks) * bf16_tile_values + r0 % bf16_tile_rows * bf16_tile_depth;
+        for (std::size_t kb = 0; kb < kblocks; ++kb) {
+            alignas(64) float a_even[R][pairs], a_odd[R][pairs];  // row r's pair p
+            for (std::size_t r = 0; r < R; ++r)
+                for (std::size_t v = 0; v < pairs / W; ++v) {
+                    V even, odd;
+                    bf16_widen(rows + kb * bf16_tile_values + r * bf16_tile_depth + 2 * v * W, even, odd);
+                    S::store_aligned(even, a_even[r] + v * W);
+                    S::store_aligned(odd, a_odd[r] + v * W);
+                }
+            const std::uint16_t* bk = b + kb * b_step;
+            for (std::size_t pair = 0; pair < pairs; ++pair) {
+                V even[CB * VT], odd[CB * VT];
+                for (std::size_t ct = 0; ct < CB; ++ct)
+                    for (std::size_t v = 0; v < VT; ++v)
+                        bf16_widen(bk + ct * bf16_tile_values + pair * bf16_tile_depth + 2 * v * W, even[ct * VT + v],
+                                   odd[ct * VT + v]);
+                for (std::size_t r = 0; r < R; ++r) {
+                    const V ao = S::broadcast(a_odd[r][pair]), ae = S::broadcast(a_even[r][pair]);
+                    for (std::size_t v = 0; v < CB * VT; ++v)  // exact products: fused or not, the same sums
+                        acc[r][v] = S::fma(ae, even[v], S::fma(ao, odd[v], acc[r][v]));
                 }
             }
         }
+        for (std::size_t r = 0; r < R; ++r)
+            for (std::size_t v = 0; v < CB * VT; ++v) S::store_unaligned(acc[r][v], out + (r0 + r) * ldo + v * W);
+    }
 }
+
+#if defined(GAN_HAVE_BF16_DOT_CODE)
+// The same block with VDPBF16PS: one instruction per row, column tile and K pair.
+template <std::size_t CB>
+__attribute__((target("avx512f,avx512bf16"))) void bf16_block_dot(const std::uint16_t* a, const std::uint16_t* b,
+                                                                   std::size_t kblocks, std::size_t b_step,
+                                                                   float* out, std::size_t ldo = bf16_block) {
+    constexpr std::size_t R = 8;
+    for (std::size_t r0 = 0; r0 < bf16_block; r0 += R) {
+        __m512 acc[R][CB];
+        for (auto& row : acc)
+            for (auto& v : row) v = _mm512_setzero_ps();
+        const std::uint16_t* rows = a + (r0 / bf16_tile_rows * kblocks) * bf16_tile_values + r0 % bf16_tile_rows * bf16_tile_depth;
+        for (std::size_t kb = 0; kb < kblocks; ++kb) {
+            const std::uint16_t* at = rows + kb * bf16_tile_values;
+            const std::uint16_t* bk = b + kb * b_step;
+            for (std::size_t pair = 0; pair < bf16_tile_depth / 2; ++pair) {
+                __m512bh bv[CB];
+                for (std::size_t ct = 0; ct < CB; ++ct)
+                    bv[ct] = (__m512bh)_mm512_loadu_si512(bk + ct * bf16_tile_values + pair * bf16_tile_depth);
+                for (std::size_t r = 0; r < R; ++r) {
+                    std::int32_t aw;
+                    std::memcpy(&aw, at + r * bf16_tile_depth + 2 * pair, sizeof aw);
+                    const __m512bh av = (__m512bh)_mm512_set1_epi32(aw);
+                    for (std::size_t ct = 0; ct < CB; ++ct) acc[r][ct] = _mm512_dpbf16_ps(acc[r][ct], av, bv[ct]);
+                }
+            }
+        }
+        for (std::size_t r = 0; r < R; ++r)
+            for (std::size_t ct = 0; ct < CB; ++ct) _mm512_storeu_ps(out + (r0 + r) * ldo + ct * bf16_tile_rows, acc[r][ct]);
+    }
+}
+#endif
 
 #if defined(GAN_HAVE_AMX_CODE)
 // The tile registers' shapes, loaded by each thread before its first tile instruction (LDTILECFG):
@@ -231,8 +372,8 @@ __attribute__((target("amx-tile"))) inline void amx_begin() {
 }
 __attribute__((target("amx-tile"))) inline void amx_end() { _tile_release(); }
 
-// bf16_block_portable with the tiles: tiles 0 and 1 are C's row tiles against B's first column
-// tile, 2 and 3 against its second; `out` has rows ldo floats apart.
+// The same block on the tiles: tiles 0 and 1 are C's row tiles against B's first column tile, 2
+// and 3 against its second.
 template <std::size_t CB>
 __attribute__((target("amx-tile,amx-bf16"))) void bf16_block_amx(const std::uint16_t* a, const std::uint16_t* b,
                                                                   std::size_t kblocks, std::size_t b_step,
@@ -346,14 +487,15 @@ struct bf16_operands {
     const std::uint16_t* a;
     const std::uint16_t* b;
     std::size_t kblocks, cb, group, groups, row_pairs, b_step;
-    bool amx;
+    Bf16Arithmetic arithmetic;
 
     // Two column tiles a block where C is wider than one: each A tile loaded then serves two.
-    bf16_operands(const GemmShape& shape, const BFloat16A& packed_a, const float* b_values, bool parallel, bool allow_amx)
+    bf16_operands(const GemmShape& shape, const BFloat16A& packed_a, const float* b_values, bool parallel,
+                  Bf16Arithmetic asked)
         : s(shape), a(packed_a.data()), b(nullptr), kblocks(bf16_blocks(shape.k, bf16_tile_depth)),
           cb(shape.n > bf16_tile_rows ? 2 : 1), group(cb * bf16_tile_rows), groups(bf16_blocks(shape.n, group)),
           row_pairs(bf16_blocks(shape.m, bf16_block)), b_step(groups * cb * bf16_tile_values),
-          amx(allow_amx && amx_bf16_usable()) {
+          arithmetic(bf16_arithmetic(asked)) {
         std::uint16_t* packed = bf16_b_workspace().get<std::uint16_t>(kblocks * b_step);
         // Every K pair of the padded tiles, the padding's zeros included; with an odd number of
         // column tiles in pairs, the last pair's second tile is zeros.
@@ -375,29 +517,34 @@ struct bf16_operands {
     void compute(float* c, bool accumulate, std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1,
                  bool rows_first) const {
 #if defined(GAN_HAVE_AMX_CODE)
+        const bool amx = arithmetic == Bf16Arithmetic::amx_tiles;
         if (amx) amx_begin();
 #endif
         alignas(64) float out[bf16_block * bf16_block];
+        // Into `to` (rows ldo apart), by the arithmetic chosen.
+        const auto multiply = [&](const std::uint16_t* at, const std::uint16_t* bt, float* to, std::size_t ldo) {
+            const auto run = [&](auto block) {
+                if (cb == 2) block(std::integral_constant<std::size_t, 2>{});
+                else block(std::integral_constant<std::size_t, 1>{});
+            };
+#if defined(GAN_HAVE_AMX_CODE)
+            if (amx) return run([&](auto cbs) { bf16_block_amx<cbs>(at, bt, kblocks, b_step, to, ldo); });
+#endif
+#if defined(GAN_HAVE_BF16_DOT_CODE)
+            if (arithmetic == Bf16Arithmetic::dot_products)
+                return run([&](auto cbs) { bf16_block_dot<cbs>(at, bt, kblocks, b_step, to, ldo); });
+#endif
+            run([&](auto cbs) { bf16_block_widened<cbs>(at, bt, kblocks, b_step, to, ldo); });
+        };
         const auto block = [&](std::size_t ip, std::size_t g) {
             const std::uint16_t* at = a + 2 * ip * kblocks * bf16_tile_values;
             const std::uint16_t* bt = b + g * cb * bf16_tile_values;
             const std::size_t r0 = ip * bf16_block, rows = std::min(bf16_block, s.m - r0);
             const std::size_t c0 = g * group, cols = std::min(group, s.n - c0);
-#if defined(GAN_HAVE_AMX_CODE)
-            if (amx) {
-                // A whole block overwriting C: the tiles stored straight into it.
-                if (!accumulate && rows == bf16_block && cols == bf16_block)
-                    return bf16_block_amx<2>(at, bt, kblocks, b_step, c + r0 * s.ldc + c0, s.ldc);
-                if (cb == 2)
-                    bf16_block_amx<2>(at, bt, kblocks, b_step, out);
-                else
-                    bf16_block_amx<1>(at, bt, kblocks, b_step, out);
-            } else
-#endif
-                if (cb == 2)
-                bf16_block_portable<2>(at, bt, kblocks, b_step, out);
-            else
-                bf16_block_portable<1>(at, bt, kblocks, b_step, out);
+            // A whole block overwriting C: stored straight into it.
+            if (!accumulate && rows == bf16_block && cols == bf16_block)
+                return multiply(at, bt, c + r0 * s.ldc + c0, s.ldc);
+            multiply(at, bt, out, bf16_block);
             for (std::size_t r = 0; r < rows; ++r) {
                 float* dst = c + (r0 + r) * s.ldc + c0;
                 const float* src = out + r * bf16_block;
@@ -430,13 +577,14 @@ inline bool bf16_parallel(const GemmShape& s) {
 // and s.lda unused) and B float, K × N or, transposed, N × K as stored. Lower precision: see
 // the top of this file. Split between the threads by blocks of C; each block's sums run in the
 // same order whatever the split, so the result does not depend on the number of threads.
-// allow_amx = false takes the portable loop on any machine (tests compare the two).
+// `arithmetic` other than automatic forces one, where this machine can run it (tests and
+// benchmarks compare them; cpu_detail::bf16_arithmetic_usable says which it can).
 inline void gemm_bf16(cpu, const GemmShape& s, const BFloat16A& a, const float* b, float* c, bool accumulate,
-                      bool allow_amx = true) {
+                      Bf16Arithmetic arithmetic = Bf16Arithmetic::automatic) {
     cpu_detail::check_bf16_shape("gemm_bf16", s, a);
     if (s.m == 0 || s.n == 0) return;
     const bool parallel = cpu_detail::bf16_parallel(s);
-    const cpu_detail::bf16_operands op(s, a, b, parallel, allow_amx);
+    const cpu_detail::bf16_operands op(s, a, b, parallel, arithmetic);
     cpu_detail::for_blocks(parallel, op.row_pairs, op.groups,
                            [&](std::size_t i0, std::size_t i1, std::size_t g0, std::size_t g1) {
                                op.compute(c, accumulate, i0, i1, g0, g1, false);
@@ -456,7 +604,7 @@ void gemm_in_row_groups(cpu, const GemmShape& s, const BFloat16A& a, const float
         throw shape_error("gemm_in_row_groups: a " + row_groups_shape(s, unit) + " product; it needs whole units");
     if (s.m == 0 || s.n == 0) return;
     const bool parallel = bf16_parallel(s);
-    const bf16_operands op(s, a, b, parallel, true);
+    const bf16_operands op(s, a, b, parallel, Bf16Arithmetic::automatic);
     // Stretches of whole units and whole row pairs.
     const std::size_t granule = std::lcm(bf16_block, unit), granules = bf16_blocks(s.m, granule);
     const std::size_t groups = parallel ? std::min(granules, gemm_threads()) : 1;
