@@ -11,7 +11,8 @@
 // train-bf16: the same with Adam's moments in bfloat16 (AdamMoments::bfloat16, lower precision).
 // train-autocast: train under gan::Autocast: the large convolutions' products (forward and both
 //                 gradients) on bfloat16 operands, Adam's moments float32 (lower precision).
-// Prints one JSON line (see harness_common.hpp).
+// Prints one JSON line (see harness_common.hpp); the bfloat16 modes name the arithmetic their
+// products ran on ("bf16_arithmetic": amx_tiles, dot_products or widened).
 #include <gan/gan.hpp>
 #include <gan/models/init.hpp>
 #include <gan/models/unet.hpp>
@@ -19,6 +20,7 @@
 #include <tbb/global_control.h>
 
 #include <memory>
+#include <string>
 
 #include "harness_common.hpp"
 
@@ -30,6 +32,17 @@ template <class G>
 double train_gflop() {
     using D = gan::DefaultDiscriminator<G>;
     return 3.0 * (double(G::flops) + 3.0 * double(D::flops)) * 1e-9;
+}
+
+// The arithmetic of gan::Autocast's products on this machine (kernels/cpu/gemm_bf16.hpp), for
+// the bfloat16 rows: "bf16_arithmetic" in the JSON line.
+std::string bf16_arithmetic() {
+    using gan::kernels::Bf16Arithmetic;
+    switch (gan::kernels::cpu_detail::bf16_arithmetic(Bf16Arithmetic::automatic)) {
+    case Bf16Arithmetic::amx_tiles: return "\"bf16_arithmetic\": \"amx_tiles\"";
+    case Bf16Arithmetic::dot_products: return "\"bf16_arithmetic\": \"dot_products\"";
+    default: return "\"bf16_arithmetic\": \"widened\"";
+    }
 }
 
 template <class G>
@@ -51,7 +64,7 @@ int run(const harness::Args& args) {
         const gan::Autocast precision(args.mode == "infer-bf16" ? gan::ProductPrecision::bfloat16
                                                                 : gan::ProductPrecision::float32);
         const auto s = harness::sample(args, [&] { g.forward(a, prediction, context, options); });
-        harness::report("gan", args, s, double(G::flops) * 1e-9);
+        harness::report("gan", args, s, double(G::flops) * 1e-9, args.mode == "infer-bf16" ? bf16_arithmetic() : "");
         return 0;
     }
     const bool bf16 = args.mode == "train-bf16";
@@ -63,7 +76,7 @@ int run(const harness::Args& args) {
         gan::Pix2PixLosses losses;
         const auto s = harness::sample(args, [&] { losses = model->train_step(a, b); });
         if (!losses.finite()) return 1;
-        harness::report("gan", args, s, train_gflop<G>());
+        harness::report("gan", args, s, train_gflop<G>(), args.mode == "train-autocast" ? bf16_arithmetic() : "");
     } else {
         std::fprintf(stderr, "--mode must be infer, infer-test, infer-bf16, train, train-bf16 or train-autocast\n");
         return 2;
