@@ -37,12 +37,7 @@ double train_gflop() {
 // The arithmetic of gan::Autocast's products on this machine (kernels/cpu/gemm_bf16.hpp), for
 // the bfloat16 rows: "bf16_arithmetic" in the JSON line.
 std::string bf16_arithmetic() {
-    using gan::kernels::Bf16Arithmetic;
-    switch (gan::kernels::cpu_detail::bf16_arithmetic(Bf16Arithmetic::automatic)) {
-    case Bf16Arithmetic::amx_tiles: return "\"bf16_arithmetic\": \"amx_tiles\"";
-    case Bf16Arithmetic::dot_products: return "\"bf16_arithmetic\": \"dot_products\"";
-    default: return "\"bf16_arithmetic\": \"widened\"";
-    }
+    return std::string("\"bf16_arithmetic\": \"") + gan::kernels::to_string(gan::kernels::default_bf16_arithmetic()) + "\"";
 }
 
 template <class G>

@@ -11,6 +11,7 @@
 #include "arguments.hpp"
 #include "commands.hpp"
 #include "inference.hpp"
+#include "precision.hpp"
 
 namespace lacbed {
 
@@ -51,6 +52,7 @@ int evaluate_with(const Arguments& args) {
     for (const auto& t : targets)
         for (std::size_t i = 0; i < pixels; ++i) test_sum[i] += t.data()[i];
 
+    if (args.flag_set("bf16")) report_bfloat16_products("evaluate");
     Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")),
                          args.flag_set("bf16"));
     nlohmann::json per_image = nlohmann::json::array();

@@ -6,6 +6,7 @@
 #include "arguments.hpp"
 #include "commands.hpp"
 #include "inference.hpp"
+#include "precision.hpp"
 
 namespace lacbed {
 
@@ -30,6 +31,7 @@ int predict_with(const Arguments& args) {
     // Read and check every input before writing anything, so a bad file leaves the output untouched.
     std::vector<gan::DynamicTensor<float>> images;
     for (const auto& [in, out] : jobs) images.push_back(read_image(in));
+    if (args.flag_set("bf16")) report_bfloat16_products("predict");
     Predictor<G> predict(args.get("model"), args.flag_set("eval"), std::uint64_t(args.integer("seed")),
                          args.flag_set("bf16"));
     if (fs::is_directory(input)) fs::create_directories(output);

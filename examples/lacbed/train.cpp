@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "configurations.hpp"
 #include "images.hpp"
+#include "precision.hpp"
 
 namespace lacbed {
 
@@ -79,6 +80,7 @@ int train_with(const Arguments& args) {
                             "another --output folder");
     }
     const StopOnInterrupt stop_on_interrupt;
+    if (args.flag_set("bf16")) report_bfloat16_products("train");
     const gan::Autocast products(args.flag_set("bf16") ? gan::ProductPrecision::bfloat16 : gan::ProductPrecision::float32);
     const auto result = gan::fit(*model, data, trainer, start);
     if (!result.completed) {

@@ -50,6 +50,15 @@ f32, b16 = (json.load(open(p))["model_scores"]["mse"]["mean"] for p in sys.argv[
 print(f"evaluate: mean MSE float32 {f32:.6g}, bfloat16 convolutions {b16:.6g}")
 sys.exit(0 if f32 != b16 and abs(b16 - f32) <= 0.05 * f32 + 1e-5 else 1)
 PY
+# The same in the widened arithmetic, which machines without AMX tiles take; lacbed says so.
+expect 0 "as float FMAs on widened values" env GAN_BF16_ARITHMETIC=widened "$lacbed" evaluate \
+  --model run/generator.safetensors --inputs data/inputs --targets data/targets --output metrics16w.json --bf16
+python3 - metrics.json metrics16w.json <<'PY' || fail "evaluate --bf16, widened: the MSE moved too far, or not at all"
+import json, sys
+f32, b16 = (json.load(open(p))["model_scores"]["mse"]["mean"] for p in sys.argv[1:])
+print(f"evaluate: mean MSE float32 {f32:.6g}, bfloat16 convolutions widened {b16:.6g}")
+sys.exit(0 if f32 != b16 and abs(b16 - f32) <= 0.05 * f32 + 1e-5 else 1)
+PY
 # Training under gan::Autocast (--bf16): the same run's model scores close to float32's, not equal.
 expect 0 "done" "$lacbed" train --inputs data/inputs --targets data/targets --output runbf16 --epochs 1 \
   --decay-epochs 1 --config unet6-16-64 --checkpoint-every 3 --bf16

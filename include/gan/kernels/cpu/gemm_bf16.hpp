@@ -44,7 +44,6 @@
 #include <cstring>
 #include <numeric>
 #include <string>
-#include <utility>
 
 #include "gan/core/bfloat16.hpp"
 #include "gan/core/error.hpp"
@@ -75,6 +74,15 @@ enum class Bf16Arithmetic {
     dot_products,  // AVX-512 BF16's VDPBF16PS
     widened,       // float FMAs on widened values: every machine
 };
+
+inline const char* to_string(Bf16Arithmetic arithmetic) {
+    switch (arithmetic) {
+    case Bf16Arithmetic::amx_tiles: return "amx_tiles";
+    case Bf16Arithmetic::dot_products: return "dot_products";
+    case Bf16Arithmetic::widened: return "widened";
+    default: return "automatic";
+    }
+}
 
 namespace cpu_detail {
 
@@ -125,10 +133,9 @@ inline Bf16Arithmetic bf16_arithmetic_from_environment() {
     static const Bf16Arithmetic chosen = [] {
         const char* name = std::getenv("GAN_BF16_ARITHMETIC");
         if (!name || !*name || std::string(name) == "automatic") return Bf16Arithmetic::automatic;
-        for (const auto& [arithmetic, known] : {std::pair{Bf16Arithmetic::amx_tiles, "amx_tiles"},
-                                                std::pair{Bf16Arithmetic::dot_products, "dot_products"},
-                                                std::pair{Bf16Arithmetic::widened, "widened"}})
-            if (std::string(name) == known) return arithmetic;
+        for (const Bf16Arithmetic arithmetic :
+             {Bf16Arithmetic::amx_tiles, Bf16Arithmetic::dot_products, Bf16Arithmetic::widened})
+            if (std::string(name) == to_string(arithmetic)) return arithmetic;
         throw invalid_argument(std::string("GAN_BF16_ARITHMETIC=") + name +
                                ": set it to automatic, amx_tiles, dot_products or widened, or unset it");
     }();
@@ -417,6 +424,10 @@ inline Workspace& bf16_b_workspace() {
 }
 
 }  // namespace cpu_detail
+
+// The arithmetic gemm_bf16 takes on this machine unless told otherwise (Bf16Arithmetic::automatic
+// resolved): what a program can report of gan::Autocast's speed.
+inline Bf16Arithmetic default_bf16_arithmetic() { return cpu_detail::bf16_arithmetic(Bf16Arithmetic::automatic); }
 
 // A (m × k, or its transpose) rounded to bfloat16 and kept in the tile layout of gemm_bf16,
 // typically a layer's weights: pack after each update, multiply many times.
