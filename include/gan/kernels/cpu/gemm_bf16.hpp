@@ -287,7 +287,8 @@ inline void bf16_widen(const std::uint16_t* p, simd<float>::vector& even, simd<f
 // the widened arithmetic, in the GEMM's register-wide vectors. R rows at a time over the whole
 // of K, their sums in registers; B widened in registers as the tile goes, the R rows of A of each
 // K block widened first, into L1, whence each is broadcast by a load: a broadcast from a
-// register takes the port the FMAs need (widened in the loop: 1.35–1.45 times the time).
+// register takes the port the FMAs need (widened in the loop, a first version took 1.35–1.45
+// times the time).
 template <std::size_t CB>
 void bf16_block_widened(const std::uint16_t* a, const std::uint16_t* b, std::size_t kblocks, std::size_t b_step,
                         float* out, std::size_t ldo = bf16_block) {
