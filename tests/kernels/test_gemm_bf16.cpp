@@ -21,8 +21,18 @@
 
 namespace {
 
+using gan::kernels::Bf16Arithmetic;
 using gan::kernels::GemmShape;
 using gan::kernels::Transpose;
+
+// The arithmetics of gemm_bf16 that this machine runs: widened everywhere, the others where the
+// processor has them.
+std::vector<Bf16Arithmetic> usable_arithmetics() {
+    std::vector<Bf16Arithmetic> usable;
+    for (const auto arithmetic : {Bf16Arithmetic::amx_tiles, Bf16Arithmetic::dot_products, Bf16Arithmetic::widened})
+        if (gan::kernels::cpu_detail::bf16_arithmetic_usable(arithmetic)) usable.push_back(arithmetic);
+    return usable;
+}
 
 float rounded(float x) { return gan::bfloat16::nearest(x).to_float(); }
 
@@ -75,14 +85,9 @@ void reference(const Bf16Problem& p, const std::vector<float>& c0, bool accumula
 
 TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, in every arithmetic this machine runs") {
     std::mt19937 rng(2026);
-    using gan::kernels::Bf16Arithmetic;
-    std::vector<std::pair<Bf16Arithmetic, std::string>> arithmetics;
-    for (const auto& [arithmetic, name] : {std::pair{Bf16Arithmetic::amx_tiles, "AMX tiles"},
-                                           std::pair{Bf16Arithmetic::dot_products, "AVX-512 BF16 dot products"},
-                                           std::pair{Bf16Arithmetic::widened, "widened FMAs"}})
-        if (gan::kernels::cpu_detail::bf16_arithmetic_usable(arithmetic)) arithmetics.emplace_back(arithmetic, name);
+    const auto arithmetics = usable_arithmetics();
     std::string tested;
-    for (const auto& [arithmetic, name] : arithmetics) tested += (tested.empty() ? "" : ", ") + name;
+    for (const auto arithmetic : arithmetics) tested += (tested.empty() ? "" : ", ") + std::string(to_string(arithmetic));
     MESSAGE("bfloat16 arithmetics on this machine: " << tested);
     const std::size_t ms[] = {1, 15, 16, 17, 33, 64}, ns[] = {1, 4, 16, 17, 40, 100}, ks[] = {1, 31, 33, 70};
     int cases = 0;
@@ -98,7 +103,7 @@ TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, in every arith
                 reference(p, p.c, accumulate, want, bound);
                 gan::kernels::BFloat16A a;
                 a.pack(m, k, ta, p.a.data(), p.s.lda);
-                for (const auto& [arithmetic, name] : arithmetics) {
+                for (const auto arithmetic : arithmetics) {
                     auto c = p.c;
                     gan::kernels::gemm_bf16(gan::cpu{}, p.s, a, p.b.data(), c.data(), accumulate, arithmetic);
                     std::size_t bad = 0;
@@ -110,7 +115,7 @@ TEST_CASE("gemm_bf16 is the float sum of exact bfloat16 products, in every arith
                         for (std::size_t j = n; j < p.s.ldc; ++j) bad += c[i * p.s.ldc + j] != p.c[i * p.s.ldc + j];
                     const std::string what = std::to_string(m) + " x " + std::to_string(n) + " x " + std::to_string(k) +
                                              (ta == Transpose::yes ? " Aᵀ" : "") + (tb == Transpose::yes ? " Bᵀ" : "") +
-                                             " " + name + (accumulate ? " accumulating" : "");
+                                             " " + to_string(arithmetic) + (accumulate ? " accumulating" : "");
                     INFO(what);
                     CHECK(bad == 0);
                 }
@@ -146,9 +151,7 @@ TEST_CASE("gemm_bf16 rounds its operands: a float32 product differs by their rou
 
 TEST_CASE("gemm_bf16 gives the same bits on one thread and two, and keeps a NaN of B in its column") {
     std::mt19937 rng(11);
-    using gan::kernels::Bf16Arithmetic;
-    for (const Bf16Arithmetic arithmetic : {Bf16Arithmetic::amx_tiles, Bf16Arithmetic::dot_products, Bf16Arithmetic::widened}) {
-        if (!gan::kernels::cpu_detail::bf16_arithmetic_usable(arithmetic)) continue;
+    for (const auto arithmetic : usable_arithmetics()) {
         for (const Transpose tb : {Transpose::no, Transpose::yes}) {
             auto p = make_bf16_problem(200, 150, 300, Transpose::yes, rng, tb);
             (tb == Transpose::no ? p.b[17 * p.s.ldb + 33] : p.b[33 * p.s.ldb + 17]) =
@@ -173,7 +176,7 @@ TEST_CASE("gemm_bf16 gives the same bits on one thread and two, and keeps a NaN 
                     else nan_elsewhere += nan;
                 }
             const std::string what = std::string(tb == Transpose::yes ? "B transposed" : "B as stored") +
-                                     ", arithmetic " + std::to_string(int(arithmetic));
+                                     ", " + to_string(arithmetic);
             INFO(what);
             CHECK(column_nans == 200);
             CHECK(nan_elsewhere == 0);
